@@ -1,0 +1,63 @@
+"""Pure formatting of HIS data into short lines for chat replies.
+
+Replies must stay short for elderly readers and under WeChat's 2048-byte limit, so lists are
+capped and say how many more there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from integrations.his import Department, Institution, InstitutionKind
+
+KIND_LABELS: dict[InstitutionKind, str] = {
+    InstitutionKind.HOSPITAL: "医院",
+    InstitutionKind.COMMUNITY_HEALTH_CENTRE: "社区卫生服务中心",
+}
+MAX_LINES = 12
+
+
+def institution_lines(institutions: Sequence[Institution], *, with_district: bool) -> str:
+    """Numbered lines grouped by kind: hospitals first, then community health centres."""
+    ordered = sorted(
+        institutions,
+        key=lambda i: (i.kind != InstitutionKind.HOSPITAL, i.district or "", i.name),
+    )
+    lines = []
+    for number, institution in enumerate(ordered[:MAX_LINES], start=1):
+        details = [KIND_LABELS.get(institution.kind, "医疗机构")] if institution.kind else []
+        if with_district and institution.district:
+            details.insert(0, institution.district)
+        suffix = f"（{'，'.join(details)}）" if details else ""
+        lines.append(f"{number}. {institution.name}{suffix}")
+    if len(ordered) > MAX_LINES:
+        lines.append(f"……还有{len(ordered) - MAX_LINES}家")
+    return "\n".join(lines)
+
+
+def department_lines(departments: Sequence[Department]) -> str:
+    """One line per department; not-bookable ones (e.g. emergency) are marked."""
+    lines = []
+    for department in departments[:MAX_LINES]:
+        note = "（不需预约，直接就诊）" if not department.bookable else ""
+        lines.append(f"· {department.name}{note}")
+    if len(departments) > MAX_LINES:
+        lines.append(f"……还有{len(departments) - MAX_LINES}个科室")
+    return "\n".join(lines)
+
+
+def common_department_lines(departments: Sequence[Department], centre_count: int) -> str:
+    """Departments across community health centres, with how many centres offer each."""
+    centres_by_name: dict[str, set[str]] = {}
+    for department in departments:
+        centres_by_name.setdefault(department.name, set()).add(department.institution_id)
+    ranked = sorted(centres_by_name.items(), key=lambda item: (-len(item[1]), item[0]))
+    lines = []
+    for name, centres in ranked[:MAX_LINES]:
+        coverage = "每家都有" if len(centres) == centre_count else f"{len(centres)}家有"
+        lines.append(f"· {name}（{coverage}）")
+    return "\n".join(lines)
+
+
+def name_lines(institutions: Sequence[Institution]) -> str:
+    return "\n".join(f"· {institution.name}" for institution in institutions)

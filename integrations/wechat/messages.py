@@ -1,0 +1,93 @@
+"""Parsing of WeChat's inbound XML and rendering of passive XML replies.
+
+Untrusted XML is parsed with defusedxml (no entities, no DTDs, no external references).
+Message formats: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_standard_messages.html
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+REQUIRED_FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
+
+
+class MalformedMessage(ValueError):
+    """The body is not a WeChat message we can read; the reason is safe to log."""
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    to_user: str
+    from_user: str
+    create_time: int
+    msg_type: str
+    msg_id: str | None = None
+    content: str | None = None
+    event: str | None = None
+    event_key: str | None = None
+    media_id: str | None = None
+    voice_format: str | None = None
+    recognition: str | None = None
+
+
+def parse_message(body: bytes) -> InboundMessage:
+    """Parse one message or event; raise `MalformedMessage` for anything else."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedMessage("body is not valid UTF-8") from exc
+    try:
+        root = fromstring(text)
+    except (ParseError, DefusedXmlException) as exc:
+        raise MalformedMessage(f"unreadable XML: {type(exc).__name__}") from exc
+    if root.tag != "xml":
+        raise MalformedMessage(f"unexpected root element <{root.tag[:32]}>")
+    fields = _fields(root)
+    missing = [name for name in REQUIRED_FIELDS if not fields.get(name)]
+    if missing:
+        raise MalformedMessage(f"missing fields: {', '.join(missing)}")
+    try:
+        create_time = int(fields["CreateTime"])
+    except ValueError as exc:
+        raise MalformedMessage("CreateTime is not a number") from exc
+    return InboundMessage(
+        to_user=fields["ToUserName"],
+        from_user=fields["FromUserName"],
+        create_time=create_time,
+        msg_type=fields["MsgType"].lower(),
+        msg_id=fields.get("MsgId"),
+        content=fields.get("Content"),
+        event=fields["Event"].lower() if fields.get("Event") else None,
+        event_key=fields.get("EventKey"),
+        media_id=fields.get("MediaId"),
+        voice_format=fields.get("Format"),
+        recognition=fields.get("Recognition"),
+    )
+
+
+def _fields(root: Element) -> dict[str, str]:
+    return {child.tag: (child.text or "").strip() for child in root}
+
+
+def _cdata(value: str) -> str:
+    # "]]>" cannot appear inside one CDATA section, so split it across two.
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def render_text_reply(inbound: InboundMessage, content: str, *, now: int | None = None) -> str:
+    """A passive text reply: To/From swapped from the inbound message."""
+    created = int(time.time()) if now is None else now
+    return (
+        "<xml>"
+        f"<ToUserName>{_cdata(inbound.from_user)}</ToUserName>"
+        f"<FromUserName>{_cdata(inbound.to_user)}</FromUserName>"
+        f"<CreateTime>{created}</CreateTime>"
+        "<MsgType><![CDATA[text]]></MsgType>"
+        f"<Content>{_cdata(content)}</Content>"
+        "</xml>"
+    )

@@ -1,0 +1,37 @@
+"""Turns Rasa's replies into one passive WeChat text reply.
+
+A passive reply carries one message, and WeChat cuts text past 2048 bytes, so replies are
+joined and trimmed at a line boundary. Buttons become numbered options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from integrations.wechat import texts
+from integrations.wechat.rasa_client import BotMessage
+
+MAX_REPLY_BYTES = 2048
+
+
+def render_text(messages: Sequence[BotMessage]) -> str:
+    parts: list[str] = []
+    for message in messages:
+        lines = [message.text] if message.text else []
+        lines.extend(f"{n}. {button.title}" for n, button in enumerate(message.buttons, start=1))
+        if message.image:
+            lines.append(message.image)
+        if lines:
+            parts.append("\n".join(lines))
+    return trim_to_bytes("\n\n".join(parts), MAX_REPLY_BYTES)
+
+
+def trim_to_bytes(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` UTF-8 bytes, at a line end where possible."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    budget = limit - len(texts.MORE_TRUNCATED.encode("utf-8"))
+    cut = text.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+    if "\n" in cut:
+        cut = cut[: cut.rindex("\n")]
+    return cut + texts.MORE_TRUNCATED

@@ -1,0 +1,45 @@
+"""Gateway configuration, read from the environment (names are a public contract, see README)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_TOKEN = "frontdoor-dev-token"
+_PLACEHOLDERS = {"", DEVELOPMENT_TOKEN, "changeme", "change-me"}
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    frontdoor_env: Literal["development", "production"] = "development"
+    wechat_token: str = DEVELOPMENT_TOKEN
+    wechat_app_id: str = "wx0000000000000000"
+    wechat_app_secret: str = ""
+    wechat_encoding_aes_key: str = ""
+    wechat_api_base_url: str = "http://127.0.0.1:8082"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = ""
+    gateway_host: str = "0.0.0.0"
+    gateway_port: int = 8000
+    # WeChat gives up after 5 s; leave room for the network and our own work.
+    rasa_timeout_seconds: float = Field(default=4.5, gt=0)
+    max_body_bytes: int = Field(default=64 * 1024, gt=0)
+    # The simulator signs messages for the browser: a signing oracle, so never in production.
+    simulator_enabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> GatewaySettings:
+        if self.frontdoor_env == "production" and self.wechat_token in _PLACEHOLDERS:
+            raise ValueError("WECHAT_TOKEN must be set to the account's real token in production")
+        if self.simulator_enabled is None:
+            self.simulator_enabled = self.frontdoor_env == "development"
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> GatewaySettings:
+    return GatewaySettings()

@@ -1,0 +1,75 @@
+import pytest
+from defusedxml.ElementTree import fromstring
+
+from integrations.wechat.messages import MalformedMessage, parse_message, render_text_reply
+
+TEXT = (
+    "<xml><ToUserName><![CDATA[gh_account]]></ToUserName>"
+    "<FromUserName><![CDATA[oUser123456789]]></FromUserName>"
+    "<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+    "<Content><![CDATA[荔湾有哪些医院]]></Content><MsgId>24000000000000001</MsgId></xml>"
+).encode()
+
+
+def test_parses_text_message():
+    message = parse_message(TEXT)
+    assert message.to_user == "gh_account"
+    assert message.from_user == "oUser123456789"
+    assert message.create_time == 1700000000
+    assert message.msg_type == "text"
+    assert message.content == "荔湾有哪些医院"
+    assert message.msg_id == "24000000000000001"
+
+
+def test_parses_subscribe_event():
+    body = (
+        "<xml><ToUserName>gh</ToUserName><FromUserName>oU</FromUserName>"
+        "<CreateTime>1</CreateTime><MsgType>event</MsgType><Event>subscribe</Event>"
+        "<EventKey>qrscene_42</EventKey></xml>"
+    ).encode()
+    message = parse_message(body)
+    assert (message.msg_type, message.event, message.event_key) == ("event", "subscribe", "qrscene_42")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "unreadable XML"),
+        (b"not xml at all", "unreadable XML"),
+        (b"<xml><ToUserName>a</ToUserName>", "unreadable XML"),
+        (b"\xff\xfe<xml/>", "UTF-8"),
+        (b"<html></html>", "root element"),
+        (b"<xml><ToUserName>a</ToUserName></xml>", "missing fields"),
+        (
+            b"<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName>"
+            b"<CreateTime>soon</CreateTime><MsgType>text</MsgType></xml>",
+            "CreateTime",
+        ),
+        # Billion laughs: entity expansion must be refused, not evaluated.
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><xml><Content>&b;</Content></xml>',
+            "unreadable XML",
+        ),
+        # External entity: must never read a local file.
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            b"<xml><Content>&e;</Content></xml>",
+            "unreadable XML",
+        ),
+    ],
+)
+def test_rejects_malformed_bodies_with_a_reason(body, reason):
+    with pytest.raises(MalformedMessage, match=reason):
+        parse_message(body)
+
+
+def test_reply_swaps_users_and_escapes_cdata_end():
+    message = parse_message(TEXT)
+    xml = render_text_reply(message, "a]]>b <c>", now=1700000001)
+    root = fromstring(xml)
+    assert root.findtext("ToUserName") == "oUser123456789"
+    assert root.findtext("FromUserName") == "gh_account"
+    assert root.findtext("CreateTime") == "1700000001"
+    assert root.findtext("MsgType") == "text"
+    assert root.findtext("Content") == "a]]>b <c>"
