@@ -185,6 +185,10 @@ def current_model() -> Path:
     return REPO / out.stdout.strip()
 
 
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     from dotenv import dotenv_values
 
@@ -196,10 +200,15 @@ def main() -> None:
     system = build_system(environ, model=model, log_dir=log_dir)
     print(f"starting frontdoor; logs in {log_dir}/")
     print("Rasa loads TensorFlow and the model first: this takes about a minute...", flush=True)
+    # `kill` (SIGTERM) must stop the children too, like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         system.start(on_wait=lambda line: print(f"  {line}", flush=True))
     except (RuntimeError, TimeoutError) as exc:
         sys.exit(f"could not start: {exc}")
+    except KeyboardInterrupt:
+        system.stop()
+        sys.exit("stopped while starting")
     env = system.env
     print(
         "\nfrontdoor is running:\n"

@@ -1,0 +1,1 @@
+"""HTTP routes of the sandbox hospital: one module per FHIR resource type."""

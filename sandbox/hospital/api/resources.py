@@ -1,0 +1,25 @@
+"""Registry of the FHIR resource routers; add a module here to serve a new resource type."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from sandbox.hospital.api import (
+    healthcare_service,
+    location,
+    organization,
+    practitioner,
+    practitioner_role,
+    schedule,
+    slot,
+)
+
+RESOURCE_MODULES: tuple[ModuleType, ...] = (
+    organization,
+    location,
+    healthcare_service,
+    practitioner,
+    practitioner_role,
+    schedule,
+    slot,
+)

@@ -1,0 +1,49 @@
+"""ASGI application factory of the sandbox hospital."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from sandbox.hospital.api import health
+from sandbox.hospital.api.errors import install_error_handlers
+from sandbox.hospital.api.metadata import metadata_router
+from sandbox.hospital.api.resources import RESOURCE_MODULES
+from sandbox.hospital.api.searching import ResourceCapability
+from sandbox.hospital.db import make_engine, make_session_factory
+from sandbox.hospital.settings import HospitalSettings
+
+FHIR_PREFIX = "/fhir"
+
+
+def create_app(settings: HospitalSettings | None = None) -> FastAPI:
+    """Build the app; the database engine lives for the app's lifespan.
+
+    Tests may instead override ``sandbox.hospital.api.deps.get_session``.
+    """
+    settings = settings or HospitalSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.session_factory = make_session_factory(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="frontdoor sandbox hospital",
+        description="FHIR R4 stand-in for a district's hospitals and community health centres",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health.router)
+    capabilities: list[ResourceCapability] = [module.CAPABILITY for module in RESOURCE_MODULES]
+    app.include_router(metadata_router(capabilities), prefix=FHIR_PREFIX)
+    for module in RESOURCE_MODULES:
+        app.include_router(module.router, prefix=FHIR_PREFIX)
+    return app

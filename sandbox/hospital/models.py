@@ -1,0 +1,203 @@
+"""ORM schema of the sandbox hospital: institutions, sites, departments, doctors and their
+schedules and slots. Each table maps onto one FHIR resource type (see ``fhir/``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Explicit constraint names keep migrations identical across SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetime stored in UTC.
+
+    SQLite has no timezone type and compares datetimes as text, so values are normalised to
+    naive UTC there; PostgreSQL keeps ``timestamptz``. Reads always return aware UTC values.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Institution(Base):
+    """A hospital or community health centre (FHIR Organization)."""
+
+    __tablename__ = "institutions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    alias: Mapped[str | None] = mapped_column(String(128))
+    # "hospital" or "community-health-centre" (urn:frontdoor:institution-kind)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    grade: Mapped[str | None] = mapped_column(String(32))
+    specialty: Mapped[str | None] = mapped_column(String(32))
+    address_line: Mapped[str] = mapped_column(String(256))
+    district: Mapped[str] = mapped_column(String(32), index=True)
+    city: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32))
+    postal_code: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    locations: Mapped[list[Location]] = relationship(back_populates="institution")
+    departments: Mapped[list[Department]] = relationship(back_populates="institution")
+
+
+class Location(Base):
+    """A physical site of an institution (FHIR Location)."""
+
+    __tablename__ = "locations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institutions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    description: Mapped[str | None] = mapped_column(Text)
+    address_line: Mapped[str] = mapped_column(String(256))
+    district: Mapped[str] = mapped_column(String(32))
+    city: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32))
+    postal_code: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    institution: Mapped[Institution] = relationship(back_populates="locations")
+
+
+class Department(Base):
+    """A clinical department or clinic of an institution (FHIR HealthcareService)."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institutions.id"), index=True)
+    location_id: Mapped[str] = mapped_column(ForeignKey("locations.id"), index=True)
+    # Stable code in urn:frontdoor:department, e.g. "cardiology".
+    type_code: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    comment: Mapped[str] = mapped_column(Text)
+    phone: Mapped[str] = mapped_column(String(32))
+    appointment_required: Mapped[bool] = mapped_column(Boolean)
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Comma-separated FHIR days-of-week codes ("mon,tue") and "HH:MM-HH:MM" ranges.
+    available_days: Mapped[str] = mapped_column(String(64))
+    available_hours: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    institution: Mapped[Institution] = relationship(back_populates="departments")
+    location: Mapped[Location] = relationship()
+
+
+class Practitioner(Base):
+    """A doctor (FHIR Practitioner)."""
+
+    __tablename__ = "practitioners"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    family_name: Mapped[str] = mapped_column(String(32))
+    given_name: Mapped[str] = mapped_column(String(32))
+    # "male" | "female" (FHIR administrative-gender)
+    gender: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def full_name(self) -> str:
+        return self.family_name + self.given_name
+
+
+class PractitionerRole(Base):
+    """A doctor's post in one department, with their professional title."""
+
+    __tablename__ = "practitioner_roles"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    practitioner_id: Mapped[str] = mapped_column(ForeignKey("practitioners.id"), index=True)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institutions.id"), index=True)
+    department_id: Mapped[str] = mapped_column(ForeignKey("departments.id"), index=True)
+    # Code in urn:frontdoor:practitioner-title, e.g. "chief-physician".
+    title_code: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    practitioner: Mapped[Practitioner] = relationship()
+    institution: Mapped[Institution] = relationship()
+    department: Mapped[Department] = relationship()
+
+
+class Schedule(Base):
+    """Bookable time of a doctor (role set) or of a whole clinic (role empty)."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    department_id: Mapped[str] = mapped_column(ForeignKey("departments.id"), index=True)
+    practitioner_role_id: Mapped[str | None] = mapped_column(
+        ForeignKey("practitioner_roles.id"), index=True
+    )
+    # Weekly sessions, comma-separated "<day> HH:MM-HH:MM", e.g. "mon 08:00-12:00,wed 14:00-17:00".
+    sessions: Mapped[str] = mapped_column(Text)
+    slot_minutes: Mapped[int] = mapped_column(Integer)
+    horizon_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    horizon_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    department: Mapped[Department] = relationship()
+    practitioner_role: Mapped[PractitionerRole | None] = relationship()
+
+
+class Slot(Base):
+    """One bookable interval of a schedule."""
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        # Slot searches filter by schedule and time window, or by time window alone.
+        Index("ix_slots_schedule_id_start", "schedule_id", "start", unique=True),
+        Index("ix_slots_start", "start"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    schedule_id: Mapped[str] = mapped_column(ForeignKey("schedules.id"))
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime] = mapped_column(UTCDateTime())
+    # "free" | "busy" (later also busy-unavailable / busy-tentative from FHIR slotstatus)
+    status: Mapped[str] = mapped_column(String(24))
+
+    schedule: Mapped[Schedule] = relationship()

@@ -1,0 +1,121 @@
+"""Fixtures of the sandbox hospital tests: temporary SQLite and PostgreSQL databases, a seeded
+app and an HTTP client talking to it in-process (ASGI), plus FHIR response checks."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from hospital_fhir_checks import FHIR_JSON, SearchFn, validate_resource
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from sandbox.hospital.api.deps import get_session
+from sandbox.hospital.app import create_app
+from sandbox.hospital.db import make_engine, make_session_factory
+from sandbox.hospital.migrate import migrate
+from sandbox.hospital.seed import seed
+from sandbox.hospital.settings import HospitalSettings
+
+# A Monday; every test reasons about slots relative to it.
+TODAY = date(2026, 11, 23)
+DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def today() -> date:
+    """The day the shared database is seeded for."""
+    return TODAY
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'hospital.db'}"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """URL of a fresh schema in the test PostgreSQL, dropped afterwards.
+
+    Fails (never skips) when PostgreSQL is unreachable: the migrations must be proven there.
+    """
+    base = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
+    schema = f"sandbox_hospital_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:
+        admin.dispose()
+        pytest.fail(f"PostgreSQL at {base} is required for these tests: {error}")
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One migrated and seeded SQLite database shared by the read-only API tests."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('hospital') / 'hospital.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    with make_session_factory(engine).begin() as session:
+        seed(session, TODAY)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_factory(seeded_engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(seeded_engine)
+
+
+@pytest.fixture(scope="session")
+def app(seeded_engine: Engine, session_factory: sessionmaker[Session]) -> FastAPI:
+    application = create_app(HospitalSettings(database_url=str(seeded_engine.url)))
+
+    def override_session() -> Iterator[Session]:
+        with session_factory() as session:
+            yield session
+
+    application.dependency_overrides[get_session] = override_session
+    return application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hospital.test") as c:
+        yield c
+
+
+@pytest.fixture
+def search(client: httpx.AsyncClient) -> SearchFn:
+    """GET a search URL, check it is a valid searchset, return the Bundle JSON."""
+
+    async def run(url: str, params: Any = None) -> dict[str, Any]:
+        response = await client.get(url, params=params)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith(FHIR_JSON)
+        bundle: dict[str, Any] = response.json()
+        validate_resource(bundle)
+        assert bundle["type"] == "searchset"
+        for entry in bundle.get("entry", []):
+            validate_resource(entry["resource"])
+            assert entry["search"] == {"mode": "match"}
+            resource = entry["resource"]
+            assert entry["fullUrl"].endswith(f"/fhir/{resource['resourceType']}/{resource['id']}")
+        return bundle
+
+    return run
