@@ -6,9 +6,8 @@ their own with `use_his_client`.
 
 from __future__ import annotations
 
-from integrations.his import HISClient
-
 from actions.settings import get_settings
+from integrations.his import HISClient
 
 _his_client: HISClient | None = None
 

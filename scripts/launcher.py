@@ -142,14 +142,21 @@ def build_system(environ: Mapping[str, str], *, model: Path, log_dir: Path) -> S
         Service(
             "rasa",
             [
-                str(RASA_BIN), "run",
-                "--model", str(model),
-                "--endpoints", endpoints,
-                "--credentials", "bot/credentials.yml",
-                "--interface", rasa.hostname or "127.0.0.1",
-                "--port", str(rasa.port),
+                str(RASA_BIN),
+                "run",
+                "--model",
+                str(model),
+                "--endpoints",
+                endpoints,
+                "--credentials",
+                "bot/credentials.yml",
+                "--interface",
+                rasa.hostname or "127.0.0.1",
+                "--port",
+                str(rasa.port),
                 "--enable-api",
-                "--auth-token", env["RASA_TOKEN"],
+                "--auth-token",
+                env["RASA_TOKEN"],
             ],
             f"http://127.0.0.1:{rasa.port}/status?token={env['RASA_TOKEN']}",
             env,
@@ -210,6 +217,7 @@ def main() -> None:
         system.stop()
         sys.exit("stopped while starting")
     env = system.env
+    trackers = f"Redis {env['REDIS_URL']}" if env.get("REDIS_URL") else "in memory"
     print(
         "\nfrontdoor is running:\n"
         f"  WeChat endpoint   {system.gateway_url}/wechat\n"
@@ -217,7 +225,7 @@ def main() -> None:
         f"  Rasa (loopback)   {env['RASA_URL']}\n"
         f"  action server     {env['ACTION_SERVER_URL']}\n"
         f"  sandbox hospital  {env['HIS_BASE_URL']}\n"
-        f"  trackers          {'Redis ' + env['REDIS_URL'] if env.get('REDIS_URL') else 'in memory'}\n"
+        f"  trackers          {trackers}\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

@@ -118,7 +118,9 @@ class HISClient:
                 if entry.resource is not None
                 and (entry.search is None or entry.search.mode in (None, "match"))
             )
-            next_url = next((link.url for link in bundle.link or [] if link.relation == "next"), None)
+            next_url = next(
+                (link.url for link in bundle.link or [] if link.relation == "next"), None
+            )
             if not next_url:
                 return resources
             url, query = str(next_url), {}
@@ -139,7 +141,9 @@ class HISClient:
                 continue
             if response.status_code >= 500:
                 last_error = HISUnavailable(f"HIS answered {response.status_code} for {url}")
-                logger.warning("HIS answered %d for %s, attempt %d", response.status_code, url, attempt + 1)
+                logger.warning(
+                    "HIS answered %d for %s, attempt %d", response.status_code, url, attempt + 1
+                )
                 continue
             if response.status_code == 404:
                 raise HISNotFound(f"{url} not found")

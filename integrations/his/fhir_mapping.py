@@ -23,7 +23,7 @@ def institution_from_fhir(org: Organization) -> Institution:
                     kind = InstitutionKind(coding.code)
                 except ValueError:
                     kind = None
-    address = (org.address or [None])[0]
+    address = org.address[0] if org.address else None
     phone = next(
         (t.value for t in org.telecom or [] if t.system == "phone" and t.value),
         None,

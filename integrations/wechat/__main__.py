@@ -13,7 +13,9 @@ from integrations.wechat.settings import get_settings
 
 def main() -> None:
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     install_pii_masking()
     uvicorn.run(
         create_app(settings),

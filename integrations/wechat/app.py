@@ -58,7 +58,9 @@ def create_app(
             if rasa_client is None:
                 await client.aclose()
 
-    app = FastAPI(title="frontdoor WeChat gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="frontdoor WeChat gateway", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
 
     def verified(
@@ -71,7 +73,9 @@ def create_app(
             settings.wechat_token, signature, timestamp, nonce
         ):
             client = request.client.host if request.client else "?"
-            logger.warning("rejected %s %s from %s: bad signature", request.method, request.url.path, client)
+            logger.warning(
+                "rejected %s %s from %s: bad signature", request.method, request.url.path, client
+            )
             raise HTTPException(status_code=403, detail="invalid signature")
 
     @app.get("/healthz")

@@ -1,8 +1,7 @@
 """Everything the gateway itself says to residents (the dialogue's own texts live in Rasa)."""
 
 UNSUPPORTED_MESSAGE = (
-    "抱歉，我暂时看不懂图片、位置、链接和视频。请直接打字告诉我您想做什么，"
-    "例如「荔湾有哪些医院」。"
+    "抱歉，我暂时看不懂图片、位置、链接和视频。请直接打字告诉我您想做什么，例如「荔湾有哪些医院」。"
 )
 VOICE_NOT_RECOGNISED = "抱歉，这条语音我没听清。请再说一次，或者直接打字告诉我。"
 EMPTY_MESSAGE = "请告诉我您想做什么，例如「荔湾有哪些医院」或「你能做什么」。"

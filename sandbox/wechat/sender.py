@@ -29,7 +29,8 @@ class GatewayReply:
         """The text of a passive text reply, or None for `success`/empty/non-XML answers."""
         if self.status != 200 or not self.body.startswith("<xml>"):
             return None
-        return fromstring(self.body).findtext("Content")
+        content: str | None = fromstring(self.body).findtext("Content")
+        return content
 
 
 class WeChatSender:
@@ -46,7 +47,9 @@ class WeChatSender:
         self._account_id = account_id
         self._path = path
 
-    def signed_params(self, openid: str | None = None, *, token: str | None = None) -> dict[str, str]:
+    def signed_params(
+        self, openid: str | None = None, *, token: str | None = None
+    ) -> dict[str, str]:
         timestamp = str(int(time.time()))
         nonce = str(random.randint(10**8, 10**10))
         params = {
@@ -59,7 +62,9 @@ class WeChatSender:
         return params
 
     async def verify(self, echostr: str) -> GatewayReply:
-        response = await self._client.get(self._path, params={**self.signed_params(), "echostr": echostr})
+        response = await self._client.get(
+            self._path, params={**self.signed_params(), "echostr": echostr}
+        )
         return GatewayReply(response.status_code, response.text)
 
     async def text(

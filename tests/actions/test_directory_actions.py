@@ -42,7 +42,9 @@ async def run(action: Any, t: Tracker) -> list[dict[str, Any]]:
 
 
 async def test_hospitals_of_a_district():
-    [message] = await run(ActionListInstitutions(), tracker("list_institutions", {"district": "荔湾区"}))
+    [message] = await run(
+        ActionListInstitutions(), tracker("list_institutions", {"district": "荔湾区"})
+    )
     assert message["response"] == "utter_institution_list"
     assert message["scope"] == "荔湾区的医疗机构"
     assert message["count"] == 6
@@ -63,7 +65,9 @@ async def test_community_centres_everywhere_show_their_district():
 
 
 async def test_unknown_district_says_which_are_covered():
-    [message] = await run(ActionListInstitutions(), tracker("list_institutions", {"district": "从化区"}))
+    [message] = await run(
+        ActionListInstitutions(), tracker("list_institutions", {"district": "从化区"})
+    )
     assert message["response"] == "utter_no_institution_found"
     assert message["known_districts"] == "海珠区、荔湾区、越秀区"
 

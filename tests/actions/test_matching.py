@@ -6,7 +6,9 @@ from integrations.his import Institution, InstitutionKind
 INSTITUTIONS = [
     Institution(id="a", name="荔枝湾中心医院", kind=InstitutionKind.HOSPITAL),
     Institution(id="b", name="西关康宁医院", kind=InstitutionKind.HOSPITAL),
-    Institution(id="c", name="榕荫街社区卫生服务中心", kind=InstitutionKind.COMMUNITY_HEALTH_CENTRE),
+    Institution(
+        id="c", name="榕荫街社区卫生服务中心", kind=InstitutionKind.COMMUNITY_HEALTH_CENTRE
+    ),
 ]
 
 

@@ -31,7 +31,9 @@ async def test_institutions_by_kind_and_district(his: HISClient):
     centres = await his.search_institutions(kind=InstitutionKind.COMMUNITY_HEALTH_CENTRE)
     assert len(centres) == 5
     assert all(c.kind is InstitutionKind.COMMUNITY_HEALTH_CENTRE for c in centres)
-    liwan_hospitals = await his.search_institutions(district="荔湾区", kind=InstitutionKind.HOSPITAL)
+    liwan_hospitals = await his.search_institutions(
+        district="荔湾区", kind=InstitutionKind.HOSPITAL
+    )
     assert {h.id for h in liwan_hospitals} == {
         "lw-lizhiwan-hospital",
         "lw-xiguan-kangning-hospital",

@@ -88,7 +88,10 @@ async def test_missing_signature_is_403(client):
 
 
 async def test_text_reaches_rasa_with_openid_and_reply_is_passive_xml(client, rasa):
-    rasa.replies = [{"text": "第一句"}, {"text": "第二句", "buttons": [{"title": "是", "payload": "/affirm"}]}]
+    rasa.replies = [
+        {"text": "第一句"},
+        {"text": "第二句", "buttons": [{"title": "是", "payload": "/affirm"}]},
+    ]
     response = await client.post("/wechat", params=signed(), content=text_xml("荔湾有哪些医院"))
     assert response.status_code == 200
     assert rasa.requests == [{"sender": OPENID, "message": "荔湾有哪些医院"}]
@@ -123,7 +126,9 @@ async def test_unsubscribe_gets_success_without_dialogue(client, rasa):
     assert rasa.requests == []
 
 
-@pytest.mark.parametrize("msg_type", ["image", "location", "link", "video", "shortvideo", "newtype"])
+@pytest.mark.parametrize(
+    "msg_type", ["image", "location", "link", "video", "shortvideo", "newtype"]
+)
 async def test_unsupported_types_get_a_polite_answer(client, rasa, msg_type):
     body = (
         f"<xml><ToUserName>gh_test</ToUserName><FromUserName>{OPENID}</FromUserName>"
@@ -177,7 +182,10 @@ async def test_empty_rasa_answer_is_never_silence(client, rasa):
 
 async def test_simulator_signs_with_server_token(client):
     response = await client.post("/simulator/sign", json={"timestamp": "123", "nonce": "456"})
-    assert response.json() == {"signature": compute_signature(TOKEN, "123", "456"), "app_id": "wxtest"}
+    assert response.json() == {
+        "signature": compute_signature(TOKEN, "123", "456"),
+        "app_id": "wxtest",
+    }
     page = await client.get("/simulator")
     assert page.status_code == 200
     assert "/simulator/sign" in page.text
@@ -190,11 +198,15 @@ async def test_simulator_sign_rejects_bad_input(client):
 
 async def test_simulator_is_off_in_production(rasa):
     settings = GatewaySettings(frontdoor_env="production", wechat_token="a-real-secret-token")
-    app = create_app(settings, RasaClient("http://rasa", timeout=1, transport=httpx.MockTransport(rasa)))
+    app = create_app(
+        settings, RasaClient("http://rasa", timeout=1, transport=httpx.MockTransport(rasa))
+    )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:
         assert (await http.get("/simulator")).status_code == 404
-        assert (await http.post("/simulator/sign", json={"timestamp": "1", "nonce": "1"})).status_code == 404
+        assert (
+            await http.post("/simulator/sign", json={"timestamp": "1", "nonce": "1"})
+        ).status_code == 404
 
 
 def test_production_refuses_placeholder_token():

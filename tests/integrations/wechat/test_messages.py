@@ -23,12 +23,16 @@ def test_parses_text_message():
 
 def test_parses_subscribe_event():
     body = (
-        "<xml><ToUserName>gh</ToUserName><FromUserName>oU</FromUserName>"
-        "<CreateTime>1</CreateTime><MsgType>event</MsgType><Event>subscribe</Event>"
-        "<EventKey>qrscene_42</EventKey></xml>"
-    ).encode()
+        b"<xml><ToUserName>gh</ToUserName><FromUserName>oU</FromUserName>"
+        b"<CreateTime>1</CreateTime><MsgType>event</MsgType><Event>subscribe</Event>"
+        b"<EventKey>qrscene_42</EventKey></xml>"
+    )
     message = parse_message(body)
-    assert (message.msg_type, message.event, message.event_key) == ("event", "subscribe", "qrscene_42")
+    assert (message.msg_type, message.event, message.event_key) == (
+        "event",
+        "subscribe",
+        "qrscene_42",
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,9 @@ from integrations.wechat.render import MAX_REPLY_BYTES, render_text, trim_to_byt
 def test_joins_messages_and_numbers_buttons():
     text = render_text(
         [
-            BotMessage(text="您想查哪家？", buttons=[RasaButton(title="荔枝湾中心医院", payload="/x")]),
+            BotMessage(
+                text="您想查哪家？", buttons=[RasaButton(title="荔枝湾中心医院", payload="/x")]
+            ),
             BotMessage(text="也可以直接说名字。"),
         ]
     )

@@ -1,0 +1,1 @@
+"""Benchmarks that start the whole system and measure it from outside (`make bench`)."""
