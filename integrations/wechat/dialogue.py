@@ -23,11 +23,11 @@ class Route:
 def route(message: InboundMessage) -> Route:
     match message.msg_type:
         case "text":
-            content = (message.content or "").strip()
+            # Residents must not be able to trigger intents or slots directly ("/intent{...}").
+            content = (message.content or "").strip().lstrip("/").strip()
             if not content:
                 return Route(reply=texts.EMPTY_MESSAGE)
-            # Residents must not be able to trigger intents or slots directly ("/intent{...}").
-            return Route(user_text=content.lstrip("/") or texts.EMPTY_MESSAGE)
+            return Route(user_text=content)
         case "voice":
             recognition = (message.recognition or "").strip()
             if recognition:
