@@ -30,7 +30,7 @@ logger = logging.getLogger("frontdoor.gateway")
 SIMULATOR_PAGE = Path(__file__).parent / "static" / "simulator.html"
 XML_MEDIA_TYPE = "application/xml"
 # WeChat treats a plain "success" as "no reply now", without showing the user an error.
-NO_REPLY = PlainTextResponse("success")
+NO_REPLY_BODY = "success"
 
 
 class SignRequest(BaseModel):
@@ -104,7 +104,7 @@ def create_app(
         if decision.reply is not None:
             return _xml(render_text_reply(message, decision.reply))
         if decision.user_text is None:
-            return NO_REPLY
+            return PlainTextResponse(NO_REPLY_BODY)
         rasa: RasaClient = request.app.state.rasa
         try:
             replies = await rasa.send(message.from_user, decision.user_text)
