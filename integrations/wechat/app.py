@@ -63,7 +63,7 @@ def create_app(
     )
     app.state.settings = settings
 
-    def verified(
+    async def verified(
         request: Request,
         signature: Annotated[str, Query()] = "",
         timestamp: Annotated[str, Query()] = "",

@@ -1,11 +1,12 @@
-"""Gateway behaviour at the HTTP boundary. Rasa is replaced by an HTTP-level stand-in here; the
-end-to-end suite runs the real one."""
+"""Gateway behaviour at the HTTP boundary. Rasa is replaced by a local HTTP server speaking its
+REST channel here; the end-to-end suite runs the real one."""
 
-import json
 import logging
 
 import httpx
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from defusedxml.ElementTree import fromstring
 
 from integrations.wechat.app import create_app
@@ -43,10 +44,9 @@ class RecordingRasa:
         self.replies = replies if replies is not None else [{"text": "您好"}]
         self.requests = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        assert request.url.path == "/webhooks/rest/webhook"
-        self.requests.append(json.loads(request.content))
-        return httpx.Response(self.status, json=self.replies)
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests.append(await request.json())
+        return web.json_response(self.replies, status=self.status)
 
 
 @pytest.fixture
@@ -55,14 +55,23 @@ def rasa():
 
 
 @pytest.fixture
-async def client(rasa):
+async def rasa_url(rasa):
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", rasa.handle)
+    async with TestServer(app, host="127.0.0.1") as server:
+        yield str(server.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+async def client(rasa_url):
     settings = GatewaySettings(wechat_token=TOKEN, wechat_app_id="wxtest", max_body_bytes=4096)
-    rasa_client = RasaClient("http://rasa", timeout=1, transport=httpx.MockTransport(rasa))
+    rasa_client = RasaClient(rasa_url, timeout=1)
     app = create_app(settings, rasa_client)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:
             yield http
+    await rasa_client.aclose()
 
 
 async def test_get_verification_echoes(client):
@@ -196,11 +205,24 @@ async def test_simulator_sign_rejects_bad_input(client):
     assert response.status_code == 422
 
 
-async def test_simulator_is_off_in_production(rasa):
+async def test_rasa_unreachable_gives_a_busy_answer():
+    settings = GatewaySettings(wechat_token=TOKEN)
+    rasa_client = RasaClient("http://127.0.0.1:9", timeout=1)
+    app = create_app(settings, rasa_client)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://gw") as http,
+    ):
+        response = await http.post("/wechat", params=signed(), content=text_xml("你好"))
+    await rasa_client.aclose()
+    assert response.status_code == 200
+    assert "系统有点忙" in fromstring(response.text).findtext("Content")
+
+
+async def test_simulator_is_off_in_production():
     settings = GatewaySettings(frontdoor_env="production", wechat_token="a-real-secret-token")
-    app = create_app(
-        settings, RasaClient("http://rasa", timeout=1, transport=httpx.MockTransport(rasa))
-    )
+    app = create_app(settings, RasaClient("http://127.0.0.1:9", timeout=1))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as http:
         assert (await http.get("/simulator")).status_code == 404
