@@ -63,7 +63,7 @@ class ActionListInstitutions(Action):
             scope=scope,
             count=len(institutions),
             lines=formatting.institution_lines(institutions, with_district=district is None),
-            example=institutions[0].name,
+            example=formatting.ordered_institutions(institutions)[0].name,
         )
         return []
 

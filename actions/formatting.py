@@ -17,15 +17,21 @@ KIND_LABELS: dict[InstitutionKind, str] = {
 MAX_LINES = 12
 
 
-def institution_lines(institutions: Sequence[Institution], *, with_district: bool) -> str:
-    """Numbered lines grouped by kind: hospitals first, then community health centres."""
-    ordered = sorted(
+def ordered_institutions(institutions: Sequence[Institution]) -> list[Institution]:
+    """Hospitals first, then community health centres; by district and name within each."""
+    return sorted(
         institutions,
         key=lambda i: (i.kind != InstitutionKind.HOSPITAL, i.district or "", i.name),
     )
+
+
+def institution_lines(institutions: Sequence[Institution], *, with_district: bool) -> str:
+    """Numbered lines in `ordered_institutions` order, with the kind where the name lacks it."""
+    ordered = ordered_institutions(institutions)
     lines = []
     for number, institution in enumerate(ordered[:MAX_LINES], start=1):
-        details = [KIND_LABELS.get(institution.kind, "医疗机构")] if institution.kind else []
+        label = KIND_LABELS.get(institution.kind) if institution.kind else None
+        details = [label] if label and label not in institution.name else []
         if with_district and institution.district:
             details.insert(0, institution.district)
         suffix = f"（{'，'.join(details)}）" if details else ""

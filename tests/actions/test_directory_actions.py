@@ -51,8 +51,9 @@ async def test_hospitals_of_a_district():
     lines = message["lines"].splitlines()
     # Hospitals first, then community health centres; numbered for elderly readers.
     assert lines[0].startswith("1. ") and "医院" in lines[0]
-    assert lines[-1].endswith("（社区卫生服务中心）")
+    assert lines[-1].endswith("社区卫生服务中心")  # the kind is not repeated after the name
     assert "越秀云山医院" not in message["lines"]
+    assert message["example"] in lines[0]  # the example is the first line the user reads
 
 
 async def test_community_centres_everywhere_show_their_district():
@@ -61,7 +62,7 @@ async def test_community_centres_everywhere_show_their_district():
         tracker("list_institutions", {"institution_kind": "community-health-centre"}),
     )
     assert message["count"] == 5
-    assert "（越秀区，社区卫生服务中心）" in message["lines"]
+    assert "云泉街社区卫生服务中心（越秀区）" in message["lines"]
 
 
 async def test_unknown_district_says_which_are_covered():
