@@ -7,6 +7,7 @@ turn into a 500.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,8 +19,15 @@ from pydantic import BaseModel, Field
 
 from common.privacy import mask_openid
 from integrations.wechat import texts
+from integrations.wechat.crypto import CryptoError, MessageCrypto
 from integrations.wechat.dialogue import route
-from integrations.wechat.messages import MalformedMessage, parse_message, render_text_reply
+from integrations.wechat.messages import (
+    InboundMessage,
+    MalformedMessage,
+    extract_encrypted,
+    parse_message,
+    render_text_reply,
+)
 from integrations.wechat.rasa_client import RasaClient, RasaUnavailable
 from integrations.wechat.render import render_text
 from integrations.wechat.settings import GatewaySettings, get_settings
@@ -31,6 +39,11 @@ SIMULATOR_PAGE = Path(__file__).parent / "static" / "simulator.html"
 XML_MEDIA_TYPE = "application/xml"
 # WeChat treats a plain "success" as "no reply now", without showing the user an error.
 NO_REPLY_BODY = "success"
+REJECTION_BODIES = {
+    400: "malformed message",
+    403: "invalid signature",
+    413: "request body too large",
+}
 
 
 class SignRequest(BaseModel):
@@ -63,18 +76,30 @@ def create_app(
     )
     app.state.settings = settings
 
+    crypto = (
+        MessageCrypto(settings.wechat_token, settings.wechat_app_id, settings.encoding_aes_keys)
+        if settings.encoding_aes_keys
+        else None
+    )
+
     async def verified(
         request: Request,
         signature: Annotated[str, Query()] = "",
         timestamp: Annotated[str, Query()] = "",
         nonce: Annotated[str, Query()] = "",
     ) -> None:
+        """URL signature and replay window, checked before any other work."""
+        reason = None
         if not (signature and timestamp and nonce) or not is_valid_signature(
             settings.wechat_token, signature, timestamp, nonce
         ):
+            reason = "bad signature"
+        elif not _is_fresh(timestamp, settings.wechat_max_clock_skew_seconds):
+            reason = "stale or future timestamp (replay?)"
+        if reason:
             client = request.client.host if request.client else "?"
             logger.warning(
-                "rejected %s %s from %s: bad signature", request.method, request.url.path, client
+                "rejected %s %s from %s: %s", request.method, request.url.path, client, reason
             )
             raise HTTPException(status_code=403, detail="invalid signature")
 
@@ -90,28 +115,34 @@ def create_app(
     async def receive(request: Request) -> Response:
         body = await _read_limited(request, settings.max_body_bytes)
         if body is None:
-            logger.warning("rejected POST /wechat: body over %d bytes", settings.max_body_bytes)
-            return PlainTextResponse("request body too large", status_code=413)
+            return _rejected(413, f"body over {settings.max_body_bytes} bytes")
+        params = request.query_params
+        key_index: int | None = None
         try:
+            if params.get("encrypt_type", "raw").lower() == "aes":
+                if crypto is None:
+                    return _rejected(400, "encrypted message but no EncodingAESKey configured")
+                encrypted = extract_encrypted(body)
+                if not crypto.verify(
+                    params.get("msg_signature", ""), params["timestamp"], params["nonce"], encrypted
+                ):
+                    return _rejected(403, "bad msg_signature")
+                decrypted = crypto.decrypt(encrypted)
+                body, key_index = decrypted.xml, decrypted.key_index
             message = parse_message(body)
-        except MalformedMessage as exc:
-            logger.warning("rejected POST /wechat: %s", exc)
-            return PlainTextResponse("malformed message", status_code=400)
+        except (MalformedMessage, CryptoError) as exc:
+            return _rejected(400, str(exc))
 
-        decision = route(message)
-        user = mask_openid(message.from_user)
-        logger.info("message type=%s event=%s from %s", message.msg_type, message.event, user)
-        if decision.reply is not None:
-            return _xml(render_text_reply(message, decision.reply))
-        if decision.user_text is None:
+        reply = await _answer(request.app.state.rasa, message)
+        if reply is None:
             return PlainTextResponse(NO_REPLY_BODY)
-        rasa: RasaClient = request.app.state.rasa
-        try:
-            replies = await rasa.send(message.from_user, decision.user_text)
-        except RasaUnavailable as exc:
-            logger.error("dialogue failed for %s: %s", user, exc)
-            return _xml(render_text_reply(message, texts.SERVICE_BUSY))
-        return _xml(render_text_reply(message, render_text(replies) or texts.NOT_UNDERSTOOD))
+        xml = render_text_reply(message, reply)
+        if crypto is not None and key_index is not None:
+            # Safe mode: answer with the key WeChat used (the previous one during rollover).
+            xml = crypto.encrypted_reply(
+                xml, key_index=key_index, timestamp=str(int(time.time())), nonce=params["nonce"]
+            )
+        return Response(content=xml, media_type=XML_MEDIA_TYPE)
 
     @app.get("/simulator", include_in_schema=False)
     async def simulator() -> FileResponse:
@@ -131,8 +162,28 @@ def create_app(
     return app
 
 
-def _xml(content: str) -> Response:
-    return Response(content=content, media_type=XML_MEDIA_TYPE)
+async def _answer(rasa: RasaClient, message: InboundMessage) -> str | None:
+    """The text to send back, or None when WeChat should get `success` (no reply)."""
+    decision = route(message)
+    user = mask_openid(message.from_user)
+    logger.info("message type=%s event=%s from %s", message.msg_type, message.event, user)
+    if decision.reply is not None or decision.user_text is None:
+        return decision.reply
+    try:
+        replies = await rasa.send(message.from_user, decision.user_text)
+    except RasaUnavailable as exc:
+        logger.error("dialogue failed for %s: %s", user, exc)
+        return texts.SERVICE_BUSY
+    return render_text(replies) or texts.NOT_UNDERSTOOD
+
+
+def _rejected(status: int, reason: str) -> Response:
+    logger.warning("rejected POST /wechat: %s", reason)
+    return PlainTextResponse(REJECTION_BODIES.get(status, "rejected"), status_code=status)
+
+
+def _is_fresh(timestamp: str, max_skew: int) -> bool:
+    return timestamp.isdigit() and abs(time.time() - int(timestamp)) <= max_skew
 
 
 async def _read_limited(request: Request, limit: int) -> bytes | None:

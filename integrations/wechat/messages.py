@@ -70,6 +70,18 @@ def parse_message(body: bytes) -> InboundMessage:
     )
 
 
+def extract_encrypted(body: bytes) -> str:
+    """The `Encrypt` field of a compatible- or safe-mode body."""
+    try:
+        root = fromstring(body.decode("utf-8"))
+    except (UnicodeDecodeError, ParseError, DefusedXmlException) as exc:
+        raise MalformedMessage(f"unreadable encrypted envelope: {type(exc).__name__}") from exc
+    encrypted = (root.findtext("Encrypt") or "").strip()
+    if root.tag != "xml" or not encrypted:
+        raise MalformedMessage("encrypted envelope without Encrypt")
+    return encrypted
+
+
 def _fields(root: Element) -> dict[str, str]:
     return {child.tag: (child.text or "").strip() for child in root}
 

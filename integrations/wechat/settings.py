@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from integrations.wechat.crypto import decode_aes_key
+
 DEVELOPMENT_TOKEN = "frontdoor-dev-token"
 _PLACEHOLDERS = {"", DEVELOPMENT_TOKEN, "changeme", "change-me"}
 
@@ -20,6 +22,10 @@ class GatewaySettings(BaseSettings):
     wechat_app_id: str = "wx0000000000000000"
     wechat_app_secret: str = ""
     wechat_encoding_aes_key: str = ""
+    # During EncodingAESKey rollover WeChat may still encrypt with the previous key.
+    wechat_encoding_aes_key_previous: str = ""
+    # Requests whose timestamp is further than this from our clock are refused as replays.
+    wechat_max_clock_skew_seconds: int = Field(default=300, gt=0)
     wechat_api_base_url: str = "http://127.0.0.1:8082"
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
@@ -35,9 +41,18 @@ class GatewaySettings(BaseSettings):
     def _refuse_placeholders_in_production(self) -> GatewaySettings:
         if self.frontdoor_env == "production" and self.wechat_token in _PLACEHOLDERS:
             raise ValueError("WECHAT_TOKEN must be set to the account's real token in production")
+        for key in (self.wechat_encoding_aes_key, self.wechat_encoding_aes_key_previous):
+            if key:
+                decode_aes_key(key)  # fail at start-up, not on the first encrypted message
         if self.simulator_enabled is None:
             self.simulator_enabled = self.frontdoor_env == "development"
         return self
+
+    @property
+    def encoding_aes_keys(self) -> list[str]:
+        """Configured keys, current first."""
+        keys = [self.wechat_encoding_aes_key, self.wechat_encoding_aes_key_previous]
+        return [key for key in keys if key]
 
 
 @lru_cache(maxsize=1)

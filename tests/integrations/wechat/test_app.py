@@ -2,6 +2,7 @@
 REST channel here; the end-to-end suite runs the real one."""
 
 import logging
+import time
 
 import httpx
 import pytest
@@ -18,7 +19,8 @@ TOKEN = "test-token"
 OPENID = "oTestUser0000000000000000001"
 
 
-def signed(timestamp="1700000000", nonce="42", token=TOKEN):
+def signed(timestamp=None, nonce="42", token=TOKEN):
+    timestamp = timestamp or str(int(time.time()))
     return {
         "signature": compute_signature(token, timestamp, nonce),
         "timestamp": timestamp,
@@ -89,6 +91,18 @@ async def test_forged_signature_is_403_and_logged(client, rasa, method, caplog):
     assert response.status_code == 403
     assert rasa.requests == []
     assert "bad signature" in caplog.text
+
+
+@pytest.mark.parametrize("age_seconds", [301, -301, 86400 * 365])
+async def test_stale_or_future_timestamp_is_refused_as_replay(client, rasa, age_seconds, caplog):
+    caplog.set_level(logging.WARNING)
+    stale = str(int(time.time()) - age_seconds)
+    response = await client.post(
+        "/wechat", params=signed(timestamp=stale), content=text_xml("你好")
+    )
+    assert response.status_code == 403
+    assert "timestamp" in caplog.text
+    assert rasa.requests == []
 
 
 async def test_missing_signature_is_403(client):
