@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from sandbox.hospital.api import health
+from sandbox.hospital.api import control, health
 from sandbox.hospital.api.errors import install_error_handlers
 from sandbox.hospital.api.metadata import metadata_router
 from sandbox.hospital.api.resources import RESOURCE_MODULES
@@ -41,7 +41,9 @@ def create_app(settings: HospitalSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    control.install_latency(app)
     app.include_router(health.router)
+    app.include_router(control.router)
     capabilities: list[ResourceCapability] = [module.CAPABILITY for module in RESOURCE_MODULES]
     app.include_router(metadata_router(capabilities), prefix=FHIR_PREFIX)
     for module in RESOURCE_MODULES:
