@@ -27,12 +27,22 @@ class GatewaySettings(BaseSettings):
     # Requests whose timestamp is further than this from our clock are refused as replays.
     wechat_max_clock_skew_seconds: int = Field(default=300, gt=0)
     wechat_api_base_url: str = "http://127.0.0.1:8082"
+    # Accounts without the customer-service API (unverified) can only answer passively: the
+    # gateway then holds requests across WeChat's retries instead of pushing late replies.
+    wechat_customer_service_enabled: bool = True
+    # Template used when a push is refused (45015 out of window, 45047, 48001); empty: none.
+    wechat_fallback_template_id: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
+    redis_url: str = ""
+    # Bearer token for /admin endpoints (failed deliveries); empty disables them.
+    admin_token: str = ""
     gateway_host: str = "0.0.0.0"
     gateway_port: int = 8000
-    # WeChat gives up after 5 s; leave room for the network and our own work.
-    rasa_timeout_seconds: float = Field(default=4.5, gt=0)
+    # WeChat gives up after 5 s: answer by then, and push what comes later.
+    reply_budget_seconds: float = Field(default=4.5, gt=0, lt=5)
+    # A turn may take longer than the budget (slow hospital APIs); its reply is pushed.
+    rasa_timeout_seconds: float = Field(default=30, gt=0)
     max_body_bytes: int = Field(default=64 * 1024, gt=0)
     # The simulator signs messages for the browser: a signing oracle, so never in production.
     simulator_enabled: bool | None = None

@@ -1,0 +1,149 @@
+"""Outbound delivery that loses nothing: pushed replies go through a queue in the store.
+
+Each job carries one reply split into customer-service messages of under 2048 bytes, sent in
+order. Transient failures are retried with exponential backoff; WeChat's refusals that retrying
+cannot fix (45015 outside the 48-hour window, 45047 over the count, 48001 no API for this
+account) fall back to a template notification when one is configured, and are otherwise
+recorded where admins see them. Users who unfollowed get nothing pushed.
+https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Service_Center_messages.html
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+
+from common.privacy import mask_openid
+from integrations.wechat.api.errors import OutOfWindow, OverQuota, Unauthorized, WeChatError
+from integrations.wechat.render import split_message
+from integrations.wechat.state import Store
+
+logger = logging.getLogger("frontdoor.gateway.outbox")
+
+QUEUE = "outbox:queue"
+FAILED = "outbox:failed"
+SendText = Callable[[str, str], Awaitable[None]]
+SendFallback = Callable[[str, str], Awaitable[None]]
+
+
+def unsubscribed_key(openid: str) -> str:
+    return f"user:{openid}:unsubscribed"
+
+
+@dataclass
+class PushJob:
+    openid: str
+    parts: list[str]
+    sent: int = 0  # parts already delivered, so a retry never repeats one
+    attempt: int = 0
+    not_before: float = 0.0
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, raw: str) -> PushJob:
+        return cls(**json.loads(raw))
+
+
+class Outbox:
+    def __init__(
+        self,
+        store: Store,
+        send_text: SendText,
+        *,
+        fallback: SendFallback | None = None,
+        max_attempts: int = 6,
+        base_backoff_seconds: float = 1.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._send_text = send_text
+        self._fallback = fallback
+        self._max_attempts = max_attempts
+        self._base_backoff = base_backoff_seconds
+        self._clock = clock
+
+    async def enqueue(self, openid: str, text: str) -> None:
+        await self._store.push(QUEUE, PushJob(openid, split_message(text)).dumps())
+
+    async def record_undeliverable(self, openid: str, text: str, reason: str) -> None:
+        """A reply that no channel can carry (e.g. hold mode after WeChat's last retry)."""
+        await self._record_failure(PushJob(openid, split_message(text)), reason)
+
+    async def failed(self) -> list[dict[str, object]]:
+        """Deliveries that did not reach the user, newest last (for admins)."""
+        return [json.loads(item) for item in await self._store.items(FAILED)]
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """The worker loop; every gateway process may run one."""
+        while not stop.is_set():
+            try:
+                await self.process_one(timeout=1.0)
+            except Exception:  # a bug in one job must not stop deliveries for everyone
+                logger.exception("outbox worker error")
+                await asyncio.sleep(1.0)
+
+    async def process_one(self, timeout: float) -> bool:
+        """Handle at most one job; False when the queue stayed empty."""
+        raw = await self._store.pop(QUEUE, timeout)
+        if raw is None:
+            return False
+        job = PushJob.loads(raw)
+        wait = job.not_before - self._clock()
+        if wait > 0:
+            # Not due yet: put it back and let other jobs go first.
+            await self._store.push(QUEUE, raw)
+            await asyncio.sleep(min(wait, 0.2))
+            return True
+        if await self._store.get(unsubscribed_key(job.openid)):
+            await self._record_failure(job, "unsubscribed")
+            return True
+        await self._deliver(job)
+        return True
+
+    async def _deliver(self, job: PushJob) -> None:
+        user = mask_openid(job.openid)
+        try:
+            while job.sent < len(job.parts):
+                await self._send_text(job.openid, job.parts[job.sent])
+                job.sent += 1
+        except (OutOfWindow, OverQuota, Unauthorized) as exc:
+            logger.warning("push to %s refused (%s): trying the fallback", user, exc.errcode)
+            await self._fall_back(job, f"errcode {exc.errcode}")
+        except WeChatError as exc:
+            job.attempt += 1
+            if job.attempt >= self._max_attempts:
+                await self._record_failure(job, f"gave up after {job.attempt} attempts: {exc}")
+                return
+            job.not_before = self._clock() + self._base_backoff * 2 ** (job.attempt - 1)
+            logger.warning("push to %s failed (%s), retry %d", user, exc, job.attempt)
+            await self._store.push(QUEUE, job.dumps())
+        else:
+            logger.info("pushed %d message(s) to %s", len(job.parts), user)
+
+    async def _fall_back(self, job: PushJob, reason: str) -> None:
+        if self._fallback is None:
+            await self._record_failure(job, f"{reason}; no fallback configured")
+            return
+        try:
+            await self._fallback(job.openid, "\n".join(job.parts[job.sent :]))
+        except WeChatError as exc:
+            await self._record_failure(job, f"{reason}; fallback failed: {exc}")
+
+    async def _record_failure(self, job: PushJob, reason: str) -> None:
+        logger.error("delivery to %s failed: %s", mask_openid(job.openid), reason)
+        record = {
+            "id": job.id,
+            "openid": job.openid,
+            "undelivered": job.parts[job.sent :],
+            "reason": reason,
+            "at": self._clock(),
+        }
+        await self._store.push(FAILED, json.dumps(record, ensure_ascii=False))

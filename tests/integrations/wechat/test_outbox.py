@@ -1,0 +1,143 @@
+"""The outbound queue: order, retries with backoff, WeChat's refusals, fallbacks, records."""
+
+from __future__ import annotations
+
+import pytest
+
+from integrations.wechat.api.errors import (
+    OutOfWindow,
+    OverQuota,
+    Unauthorized,
+    UnexpectedResponse,
+    WeChatUnavailable,
+)
+from integrations.wechat.outbox import Outbox, unsubscribed_key
+from integrations.wechat.state import MemoryStore
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Recorder:
+    """A customer-service sender that fails as told, then records what got through."""
+
+    def __init__(self, failures: list[Exception] | None = None) -> None:
+        self.failures = list(failures or [])
+        self.sent: list[tuple[str, str]] = []
+
+    async def __call__(self, openid: str, text: str) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((openid, text))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+async def drain(outbox: Outbox, clock: FakeClock, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        clock.now += 100  # every backoff is due
+        if not await outbox.process_one(timeout=0.01):
+            return
+
+
+async def test_long_reply_is_sent_in_order_in_parts(clock):
+    store, sender = MemoryStore(), Recorder()
+    outbox = Outbox(store, sender, clock=clock)
+    text = "\n".join(f"第{i}行 荔枝湾中心医院" for i in range(300))
+    await outbox.enqueue("oU", text)
+    await drain(outbox, clock)
+    assert len(sender.sent) > 1
+    assert "\n".join(part for _, part in sender.sent) == text
+
+
+async def test_transient_failures_are_retried_without_repeating_sent_parts(clock):
+    store = MemoryStore()
+    # The second part fails twice, then goes through.
+    sender = Recorder()
+    outbox = Outbox(store, sender, clock=clock, base_backoff_seconds=1)
+    await outbox.enqueue("oU", "一" * 600 + "\n" + "二" * 600)  # two parts of 1800 bytes
+    calls = 0
+    original = sender.__call__
+
+    async def flaky(openid: str, text: str) -> None:
+        nonlocal calls
+        calls += 1
+        if calls in (2, 3):
+            raise WeChatUnavailable("timeout")
+        await original(openid, text)
+
+    outbox._send_text = flaky  # type: ignore[method-assign]
+    await drain(outbox, clock)
+    assert [text[0] for _, text in sender.sent] == ["一", "二"]
+    assert await outbox.failed() == []
+
+
+async def test_a_job_not_yet_due_waits_for_its_backoff(clock):
+    store, sender = MemoryStore(), Recorder([WeChatUnavailable("down")])
+    outbox = Outbox(store, sender, clock=clock, base_backoff_seconds=30)
+    await outbox.enqueue("oU", "你好")
+    await outbox.process_one(timeout=0.01)  # fails, backs off 30 s
+    clock.now += 10
+    await outbox.process_one(timeout=0.01)  # not due: put back
+    assert sender.sent == []
+    clock.now += 25
+    await outbox.process_one(timeout=0.01)
+    assert sender.sent == [("oU", "你好")]
+
+
+async def test_gives_up_after_max_attempts_and_records_it(clock):
+    store = MemoryStore()
+    sender = Recorder([UnexpectedResponse("HTTP 404")] * 10)
+    outbox = Outbox(store, sender, clock=clock, max_attempts=3)
+    await outbox.enqueue("oUserToMask", "你好")
+    await drain(outbox, clock)
+    [record] = await outbox.failed()
+    assert record["undelivered"] == ["你好"]
+    assert "gave up after 3 attempts" in str(record["reason"])
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [OutOfWindow(45015, "out of window"), OverQuota(45047, "over"), Unauthorized(48001, "no api")],
+)
+async def test_refusals_fall_back_to_a_template(clock, refusal):
+    fallbacks: list[tuple[str, str]] = []
+
+    async def fallback(openid: str, text: str) -> None:
+        fallbacks.append((openid, text))
+
+    store, sender = MemoryStore(), Recorder([refusal])
+    outbox = Outbox(store, sender, fallback=fallback, clock=clock)
+    await outbox.enqueue("oU", "报告已出")
+    await drain(outbox, clock)
+    assert fallbacks == [("oU", "报告已出")]
+    assert await outbox.failed() == []
+
+
+async def test_refusal_without_fallback_is_recorded_never_dropped(clock):
+    store, sender = MemoryStore(), Recorder([OutOfWindow(45015, "out of window")])
+    outbox = Outbox(store, sender, clock=clock)
+    await outbox.enqueue("oU", "报告已出")
+    await drain(outbox, clock)
+    [record] = await outbox.failed()
+    assert "45015" in str(record["reason"])
+    assert record["undelivered"] == ["报告已出"]
+
+
+async def test_unsubscribed_users_get_no_push(clock):
+    store, sender = MemoryStore(), Recorder()
+    outbox = Outbox(store, sender, clock=clock)
+    await store.set(unsubscribed_key("oGone"), "1")
+    await outbox.enqueue("oGone", "你好")
+    await drain(outbox, clock)
+    assert sender.sent == []
+    [record] = await outbox.failed()
+    assert record["reason"] == "unsubscribed"
