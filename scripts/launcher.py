@@ -23,10 +23,12 @@ REPO = Path(__file__).resolve().parent.parent
 APP_PYTHON = REPO / ".venvs" / "app" / "bin" / "python"
 RASA_BIN = REPO / ".venvs" / "rasa" / "bin" / "rasa"
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DEFAULTS = {
     "RASA_URL": "http://127.0.0.1:5005",
     "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook",
     "HIS_BASE_URL": "http://127.0.0.1:8081/fhir",
+    "WECHAT_API_BASE_URL": "http://127.0.0.1:8082",
     "GATEWAY_PORT": "8000",
 }
 
@@ -120,7 +122,19 @@ def build_system(environ: Mapping[str, str], *, model: Path, log_dir: Path) -> S
         env.update(redis_endpoint_vars(env["REDIS_URL"]))
 
     system = System(env=env)
-    system.services = [
+    wechat_api = urlsplit(env["WECHAT_API_BASE_URL"])
+    if wechat_api.hostname in LOOPBACK:
+        # No real WeChat here: the stand-in takes customer-service pushes, tokens and menus.
+        system.services.append(
+            Service(
+                "WeChat API stand-in",
+                [str(APP_PYTHON), "-m", "sandbox.wechat"],
+                f"http://127.0.0.1:{wechat_api.port}/sandbox/stats",
+                {**env, "WECHAT_API_PORT": str(wechat_api.port)},
+                log_dir / "wechat-api-stand-in.log",
+            )
+        )
+    system.services += [
         Service(
             "sandbox hospital",
             [str(APP_PYTHON), "-m", "sandbox.hospital"],
@@ -225,6 +239,7 @@ def main() -> None:
         f"  Rasa (loopback)   {env['RASA_URL']}\n"
         f"  action server     {env['ACTION_SERVER_URL']}\n"
         f"  sandbox hospital  {env['HIS_BASE_URL']}\n"
+        f"  WeChat API        {env['WECHAT_API_BASE_URL']}\n"
         f"  trackers          {trackers}\n"
         "Press Ctrl-C to stop.",
         flush=True,

@@ -6,6 +6,7 @@ turn into a 500.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -13,12 +14,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from common.privacy import mask_openid
-from integrations.wechat import texts
+from integrations.wechat.api import WeChatAPIClient
 from integrations.wechat.crypto import CryptoError, MessageCrypto
 from integrations.wechat.dialogue import route
 from integrations.wechat.messages import (
@@ -28,10 +29,11 @@ from integrations.wechat.messages import (
     parse_message,
     render_text_reply,
 )
-from integrations.wechat.rasa_client import RasaClient, RasaUnavailable
-from integrations.wechat.render import render_text
+from integrations.wechat.rasa_client import RasaClient
+from integrations.wechat.services import GatewayServices, start_services
 from integrations.wechat.settings import GatewaySettings, get_settings
 from integrations.wechat.signature import compute_signature, is_valid_signature
+from integrations.wechat.state import Store
 
 logger = logging.getLogger("frontdoor.gateway")
 
@@ -57,19 +59,26 @@ class SignResponse(BaseModel):
 
 
 def create_app(
-    settings: GatewaySettings | None = None, rasa_client: RasaClient | None = None
+    settings: GatewaySettings | None = None,
+    rasa_client: RasaClient | None = None,
+    *,
+    store: Store | None = None,
+    wechat_api: WeChatAPIClient | None = None,
 ) -> FastAPI:
+    """The gateway; clients passed in belong to the caller (tests), the others to the app."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = rasa_client or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
-        app.state.rasa = client
+        services = await start_services(
+            settings, rasa=rasa_client, store=store, wechat_api=wechat_api
+        )
+        app.state.services = services
+        app.state.rasa = services.rasa
         try:
             yield
         finally:
-            if rasa_client is None:
-                await client.aclose()
+            await services.close()
 
     app = FastAPI(
         title="frontdoor WeChat gateway", lifespan=lifespan, docs_url=None, redoc_url=None
@@ -133,7 +142,7 @@ def create_app(
         except (MalformedMessage, CryptoError) as exc:
             return _rejected(400, str(exc))
 
-        reply = await _answer(request.app.state.rasa, message)
+        reply = await _answer(request.app.state.services, message)
         if reply is None:
             return PlainTextResponse(NO_REPLY_BODY)
         xml = render_text_reply(message, reply)
@@ -143,6 +152,17 @@ def create_app(
                 xml, key_index=key_index, timestamp=str(int(time.time())), nonce=params["nonce"]
             )
         return Response(content=xml, media_type=XML_MEDIA_TYPE)
+
+    @app.get("/admin/deliveries/failed")
+    async def failed_deliveries(
+        request: Request, authorization: Annotated[str, Header()] = ""
+    ) -> list[dict[str, object]]:
+        """Replies that reached no channel, for admins to follow up (OpenIDs masked)."""
+        expected = f"Bearer {settings.admin_token}"
+        if not settings.admin_token or not hmac.compare_digest(authorization, expected):
+            raise HTTPException(status_code=404)
+        records = await request.app.state.services.outbox.failed()
+        return [{**r, "openid": mask_openid(str(r["openid"]))} for r in records]
 
     @app.get("/simulator", include_in_schema=False)
     async def simulator() -> FileResponse:
@@ -162,19 +182,20 @@ def create_app(
     return app
 
 
-async def _answer(rasa: RasaClient, message: InboundMessage) -> str | None:
-    """The text to send back, or None when WeChat should get `success` (no reply)."""
+async def _answer(services: GatewayServices, message: InboundMessage) -> str | None:
+    """The text to send back now, or None when WeChat should get `success` (no reply now)."""
+    logger.info(
+        "message type=%s event=%s from %s",
+        message.msg_type,
+        message.event,
+        mask_openid(message.from_user),
+    )
+    if message.msg_type == "event":
+        await services.track_follow(message)
     decision = route(message)
-    user = mask_openid(message.from_user)
-    logger.info("message type=%s event=%s from %s", message.msg_type, message.event, user)
     if decision.reply is not None or decision.user_text is None:
         return decision.reply
-    try:
-        replies = await rasa.send(message.from_user, decision.user_text)
-    except RasaUnavailable as exc:
-        logger.error("dialogue failed for %s: %s", user, exc)
-        return texts.SERVICE_BUSY
-    return render_text(replies) or texts.NOT_UNDERSTOOD
+    return await services.turns.handle(message)
 
 
 def _rejected(status: int, reason: str) -> Response:

@@ -81,11 +81,12 @@ class Outbox:
         """Deliveries that did not reach the user, newest last (for admins)."""
         return [json.loads(item) for item in await self._store.items(FAILED)]
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """The worker loop; every gateway process may run one."""
+    async def run(self, stop: asyncio.Event, *, poll_seconds: float = 0.2) -> None:
+        """The worker loop; every gateway process may run one. It is stopped through `stop`,
+        never cancelled, so a job taken from the queue is always finished or put back."""
         while not stop.is_set():
             try:
-                await self.process_one(timeout=1.0)
+                await self.process_one(timeout=poll_seconds)
             except Exception:  # a bug in one job must not stop deliveries for everyone
                 logger.exception("outbox worker error")
                 await asyncio.sleep(1.0)

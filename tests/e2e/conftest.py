@@ -58,7 +58,7 @@ def system(postgres_schema: str, redis_client: redis.Redis, tmp_path_factory) ->
     model = current_model()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make model` (or `make test`) first")
-    rasa_port, action_port, his_port, gateway_port = (_free_port() for _ in range(4))
+    rasa_port, action_port, his_port, gateway_port, wechat_port = (_free_port() for _ in range(5))
     separator = "&" if "?" in POSTGRES_URL else "?"
     environ = {
         "PATH": os.environ.get("PATH", ""),
@@ -69,6 +69,9 @@ def system(postgres_schema: str, redis_client: redis.Redis, tmp_path_factory) ->
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "HIS_BASE_URL": f"http://127.0.0.1:{his_port}/fhir",
         "GATEWAY_PORT": str(gateway_port),
+        "WECHAT_API_BASE_URL": f"http://127.0.0.1:{wechat_port}",
+        # The slow-hospital tests make FHIR calls take seconds; the client must wait for them.
+        "HIS_TIMEOUT_SECONDS": "20",
         "GATEWAY_HOST": "127.0.0.1",
         "REDIS_URL": REDIS_URL,
         "DATABASE_URL": f"{POSTGRES_URL}{separator}options=-csearch_path%3D{postgres_schema}",

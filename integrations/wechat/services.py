@@ -1,0 +1,120 @@
+"""The gateway's long-lived parts, built at start-up (never at import) and closed at shutdown:
+the shared store, the Rasa and WeChat API clients, the turn coordinator and the outbox worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from common.privacy import mask_openid
+from integrations.wechat import texts
+from integrations.wechat.api import WeChatAPIClient
+from integrations.wechat.dialogue import route
+from integrations.wechat.messages import InboundMessage
+from integrations.wechat.outbox import Outbox, unsubscribed_key
+from integrations.wechat.rasa_client import RasaClient, RasaUnavailable
+from integrations.wechat.render import render_text
+from integrations.wechat.settings import GatewaySettings
+from integrations.wechat.state import Store, open_store
+from integrations.wechat.turns import TurnCoordinator, TurnPolicy
+
+logger = logging.getLogger("frontdoor.gateway")
+
+
+class Closable(Protocol):
+    async def aclose(self) -> None: ...
+
+
+HOLD_MODE_UNDELIVERED = "no customer-service API, and WeChat's last retry came before the reply"
+
+
+@dataclass
+class GatewayServices:
+    store: Store
+    rasa: RasaClient
+    wechat_api: WeChatAPIClient
+    outbox: Outbox
+    turns: TurnCoordinator
+    _owned: list[Closable] = field(default_factory=list)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _worker: asyncio.Task[None] | None = None
+
+    async def track_follow(self, message: InboundMessage) -> None:
+        """Stop pushes to users who unfollow; resume when they follow again."""
+        if message.event == "unsubscribe":
+            await self.store.set(unsubscribed_key(message.from_user), "1")
+        elif message.event == "subscribe":
+            await self.store.delete(unsubscribed_key(message.from_user))
+
+    async def close(self) -> None:
+        self._stop.set()
+        if self._worker is not None:
+            try:
+                await asyncio.wait_for(self._worker, timeout=3)
+            except TimeoutError:
+                self._worker.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.turns.drain(), timeout=5)
+        for resource in self._owned:
+            await resource.aclose()
+
+
+async def start_services(
+    settings: GatewaySettings,
+    *,
+    rasa: RasaClient | None = None,
+    store: Store | None = None,
+    wechat_api: WeChatAPIClient | None = None,
+) -> GatewayServices:
+    owned: list[Closable] = []
+    if store is None:
+        store = open_store(settings.redis_url or None)
+        owned.append(store)
+    if rasa is None:
+        rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+        owned.append(rasa)
+    if wechat_api is None:
+        wechat_api = WeChatAPIClient(
+            settings.wechat_api_base_url,
+            settings.wechat_app_id,
+            settings.wechat_app_secret,
+            store,
+        )
+        owned.append(wechat_api)
+    api = wechat_api
+    template_id = settings.wechat_fallback_template_id
+
+    async def notify_by_template(openid: str, text: str) -> None:
+        await api.send_template(openid, template_id, {"content": text})
+
+    outbox = Outbox(store, api.send_text, fallback=notify_by_template if template_id else None)
+    client = rasa
+
+    async def run_turn(message: InboundMessage) -> str | None:
+        user_text = route(message).user_text
+        if user_text is None:
+            return None
+        try:
+            replies = await client.send(message.from_user, user_text)
+        except RasaUnavailable as exc:
+            logger.error("dialogue failed for %s: %s", mask_openid(message.from_user), exc)
+            return texts.SERVICE_BUSY
+        return render_text(replies) or texts.NOT_UNDERSTOOD
+
+    async def undeliverable(openid: str, text: str) -> None:
+        await outbox.record_undeliverable(openid, text, HOLD_MODE_UNDELIVERED)
+
+    can_push = settings.wechat_customer_service_enabled
+    turns = TurnCoordinator(
+        store,
+        run_turn,
+        outbox.enqueue if can_push else undeliverable,
+        TurnPolicy(budget_seconds=settings.reply_budget_seconds, hold_for_retries=not can_push),
+    )
+    services = GatewayServices(store, rasa, wechat_api, outbox, turns, _owned=owned)
+    if can_push:
+        services._worker = asyncio.create_task(outbox.run(services._stop))
+    return services
