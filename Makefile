@@ -7,7 +7,7 @@ PYTHON310 ?= $(shell p="$$(pyenv root 2>/dev/null)/versions/3.10.13/bin/python";
 APP := .venvs/app/bin
 RASA := .venvs/rasa/bin
 
-.PHONY: run test test-unit test-e2e lint model validate setup bench clean
+.PHONY: run test test-unit lint model validate setup bench publish-menu clean
 
 setup: .venvs/app/.installed .venvs/rasa/.installed
 
@@ -46,6 +46,10 @@ test: setup model validate lint
 
 test-unit: .venvs/app/.installed
 	$(APP)/python -m pytest -m "not e2e"
+
+# Publishes integrations/wechat/menu.yml through the WeChat API (WECHAT_API_BASE_URL).
+publish-menu: .venvs/app/.installed
+	$(APP)/python -m integrations.wechat.menu publish
 
 bench: setup model
 	$(APP)/python -m benchmarks.load

@@ -88,7 +88,7 @@ class ActionListDepartments(Action):
                 hospitals = await his_client().search_institutions(kind=InstitutionKind.HOSPITAL)
                 dispatcher.utter_message(
                     response="utter_ask_which_institution",
-                    lines=formatting.name_lines(hospitals[:4]),
+                    buttons=formatting.department_choices(hospitals[:4]),
                 )
         except HISError:
             logger.exception("listing departments failed")
@@ -104,13 +104,13 @@ class ActionListDepartments(Action):
                 hospitals = await his_client().search_institutions(kind=InstitutionKind.HOSPITAL)
                 dispatcher.utter_message(
                     response="utter_ask_which_institution",
-                    lines=formatting.name_lines(hospitals[:4]),
+                    buttons=formatting.department_choices(hospitals[:4]),
                 )
                 return
             dispatcher.utter_message(
                 response="utter_institution_not_found",
                 query=query,
-                lines=formatting.name_lines(candidates),
+                buttons=formatting.department_choices(candidates),
             )
             return
         departments = await his_client().list_departments([institution.id])

@@ -6,6 +6,7 @@ capped and say how many more there are.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from integrations.his import Department, Institution, InstitutionKind
@@ -65,5 +66,13 @@ def common_department_lines(departments: Sequence[Department], centre_count: int
     return "\n".join(lines)
 
 
-def name_lines(institutions: Sequence[Institution]) -> str:
-    return "\n".join(f"· {institution.name}" for institution in institutions)
+def department_choices(institutions: Sequence[Institution]) -> list[dict[str, str]]:
+    """Buttons that ask for an institution's departments (numbered or tappable in WeChat)."""
+    return [
+        {
+            "title": institution.name,
+            "payload": "/list_departments"
+            + json.dumps({"institution": institution.name}, ensure_ascii=False),
+        }
+        for institution in institutions
+    ]

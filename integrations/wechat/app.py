@@ -19,9 +19,9 @@ from fastapi.responses import FileResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from common.privacy import mask_openid
+from integrations.wechat import texts
 from integrations.wechat.api import WeChatAPIClient
 from integrations.wechat.crypto import CryptoError, MessageCrypto
-from integrations.wechat.dialogue import route
 from integrations.wechat.messages import (
     InboundMessage,
     MalformedMessage,
@@ -192,9 +192,11 @@ async def _answer(services: GatewayServices, message: InboundMessage) -> str | N
     )
     if message.msg_type == "event":
         await services.track_follow(message)
-    decision = route(message)
+    decision = services.route(message)
     if decision.reply is not None or decision.user_text is None:
         return decision.reply
+    if not await services.within_rate_limit(message):
+        return texts.RATE_LIMITED
     return await services.turns.handle(message)
 
 

@@ -3,6 +3,8 @@ fixed answer for what the dialogue cannot handle (images, unrecognised voice, ..
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from integrations.wechat import texts
@@ -10,6 +12,7 @@ from integrations.wechat.messages import InboundMessage
 
 # Rasa intents triggered directly (`/intent`), bypassing NLU, for events.
 SUBSCRIBE_TRIGGER = "/subscribe"
+QR_SCENE_PREFIX = "qrscene_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +23,8 @@ class Route:
     reply: str | None = None
 
 
-def route(message: InboundMessage) -> Route:
+def route(message: InboundMessage, click_intents: Mapping[str, str] | None = None) -> Route:
+    """Decide what to do with `message`; `click_intents` maps menu CLICK keys to intents."""
     match message.msg_type:
         case "text":
             # Residents must not be able to trigger intents or slots directly ("/intent{...}").
@@ -34,9 +38,30 @@ def route(message: InboundMessage) -> Route:
                 return Route(user_text=recognition)
             return Route(reply=texts.VOICE_NOT_RECOGNISED)
         case "event":
-            if message.event == "subscribe":
-                return Route(user_text=SUBSCRIBE_TRIGGER)
-            # unsubscribe, menu views, location reports...: nothing to say back.
-            return Route()
+            return _route_event(message, click_intents or {})
         case _:
             return Route(reply=texts.UNSUPPORTED_MESSAGE)
+
+
+def _route_event(message: InboundMessage, click_intents: Mapping[str, str]) -> Route:
+    key = (message.event_key or "").strip()
+    match message.event:
+        case "subscribe":
+            # A QR code at a clinic desk carries its scene: welcome to that clinic.
+            scene = key.removeprefix(QR_SCENE_PREFIX) if key.startswith(QR_SCENE_PREFIX) else ""
+            return Route(user_text=welcome_trigger(scene))
+        case "scan":
+            # A follower scanned a clinic's QR code again.
+            return Route(user_text=welcome_trigger(key))
+        case "click":
+            trigger = click_intents.get(key)
+            return Route(user_text=trigger) if trigger else Route(reply=texts.UNKNOWN_MENU_ITEM)
+        case _:
+            # unsubscribe, VIEW (a link opened), location reports...: nothing to say back.
+            return Route()
+
+
+def welcome_trigger(scene: str) -> str:
+    if not scene:
+        return SUBSCRIBE_TRIGGER
+    return SUBSCRIBE_TRIGGER + json.dumps({"scene": scene[:64]}, ensure_ascii=False)

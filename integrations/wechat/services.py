@@ -6,20 +6,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from common.privacy import mask_openid
 from integrations.wechat import texts
 from integrations.wechat.api import WeChatAPIClient
-from integrations.wechat.dialogue import route
+from integrations.wechat.choices import remember_choices, resolve_choice
+from integrations.wechat.dialogue import Route, route
+from integrations.wechat.menu import load_menu
 from integrations.wechat.messages import InboundMessage
 from integrations.wechat.outbox import Outbox, unsubscribed_key
 from integrations.wechat.rasa_client import RasaClient, RasaUnavailable
 from integrations.wechat.render import render_text
 from integrations.wechat.settings import GatewaySettings
 from integrations.wechat.state import Store, open_store
-from integrations.wechat.turns import TurnCoordinator, TurnPolicy
+from integrations.wechat.turns import TurnCoordinator, TurnPolicy, dedupe_key
 
 logger = logging.getLogger("frontdoor.gateway")
 
@@ -38,9 +41,27 @@ class GatewayServices:
     wechat_api: WeChatAPIClient
     outbox: Outbox
     turns: TurnCoordinator
+    click_intents: dict[str, str] = field(default_factory=dict)
+    rate_limit_per_minute: int = 30
     _owned: list[Closable] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _worker: asyncio.Task[None] | None = None
+
+    def route(self, message: InboundMessage) -> Route:
+        return route(message, self.click_intents)
+
+    async def within_rate_limit(self, message: InboundMessage) -> bool:
+        """Per-user limit over fixed one-minute windows; a retried message counts once."""
+        if not await self.store.set_nx(f"rate:seen:{dedupe_key(message)}", "1", ttl=120):
+            return True
+        window = int(time.time() // 60)
+        count = await self.store.incr(f"rate:{message.from_user}:{window}", ttl=120)
+        if count > self.rate_limit_per_minute:
+            logger.warning(
+                "rate limit: message %d this minute from %s", count, mask_openid(message.from_user)
+            )
+            return False
+        return True
 
     async def track_follow(self, message: InboundMessage) -> None:
         """Stop pushes to users who unfollow; resume when they follow again."""
@@ -92,16 +113,20 @@ async def start_services(
 
     outbox = Outbox(store, api.send_text, fallback=notify_by_template if template_id else None)
     client = rasa
+    click_intents = load_menu().click_intents
 
     async def run_turn(message: InboundMessage) -> str | None:
-        user_text = route(message).user_text
+        user_text = route(message, click_intents).user_text
         if user_text is None:
             return None
+        if message.msg_type in ("text", "voice"):
+            user_text = await resolve_choice(store, message.from_user, user_text)
         try:
             replies = await client.send(message.from_user, user_text)
         except RasaUnavailable as exc:
             logger.error("dialogue failed for %s: %s", mask_openid(message.from_user), exc)
             return texts.SERVICE_BUSY
+        await remember_choices(store, message.from_user, replies)
         return render_text(replies) or texts.NOT_UNDERSTOOD
 
     async def undeliverable(openid: str, text: str) -> None:
@@ -114,7 +139,16 @@ async def start_services(
         outbox.enqueue if can_push else undeliverable,
         TurnPolicy(budget_seconds=settings.reply_budget_seconds, hold_for_retries=not can_push),
     )
-    services = GatewayServices(store, rasa, wechat_api, outbox, turns, _owned=owned)
+    services = GatewayServices(
+        store,
+        rasa,
+        wechat_api,
+        outbox,
+        turns,
+        click_intents,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
+        _owned=owned,
+    )
     if can_push:
         services._worker = asyncio.create_task(outbox.run(services._stop))
     return services

@@ -44,6 +44,8 @@ class GatewaySettings(BaseSettings):
     # A turn may take longer than the budget (slow hospital APIs); its reply is pushed.
     rasa_timeout_seconds: float = Field(default=30, gt=0)
     max_body_bytes: int = Field(default=64 * 1024, gt=0)
+    # Messages one user may send per minute (WeChat's retries of a message count once).
+    rate_limit_per_minute: int = Field(default=30, gt=0)
     # The simulator signs messages for the browser: a signing oracle, so never in production.
     simulator_enabled: bool | None = None
 

@@ -106,13 +106,17 @@ async def test_misspelt_institution_gets_suggestions():
         ActionListDepartments(), tracker("list_departments", {"institution": "荔枝弯中心医院"})
     )
     assert message["response"] == "utter_institution_not_found"
-    assert message["lines"].splitlines()[0] == "· 荔枝湾中心医院"
+    assert message["buttons"][0] == {
+        "title": "荔枝湾中心医院",
+        "payload": '/list_departments{"institution": "荔枝湾中心医院"}',
+    }
 
 
 async def test_no_institution_named_asks_which():
     [message] = await run(ActionListDepartments(), tracker("list_departments", {}))
     assert message["response"] == "utter_ask_which_institution"
-    assert message["lines"].count("· ") == 4
+    assert len(message["buttons"]) == 4
+    assert all(b["payload"].startswith("/list_departments{") for b in message["buttons"])
 
 
 async def test_his_down_gets_an_apology_not_silence():

@@ -82,3 +82,18 @@ async def test_conversation_is_kept_in_redis(wechat: WeChatSender, redis_client:
     assert stored is not None, "the tracker store should be Redis when REDIS_URL is set"
     events = json.loads(stored)["events"]
     assert any(e.get("event") == "user" and e.get("text") == "你好" for e in events)
+
+
+async def test_qr_code_at_a_clinic_desk_welcomes_to_that_clinic(wechat: WeChatSender):
+    user = random_openid()
+    welcome = (await wechat.event(user, "subscribe", "qrscene_lw-rongyin-chc")).content or ""
+    assert "欢迎来到榕荫街社区卫生服务中心" in welcome
+    # "有哪些科室" now means that clinic.
+    follow_up = (await wechat.text(user, "有哪些科室")).content or ""
+    assert follow_up.startswith("榕荫街社区卫生服务中心的科室")
+
+
+async def test_menu_click_works_like_asking(wechat: WeChatSender):
+    reply = await wechat.event(random_openid(), "CLICK", "LIST_COMMUNITY_CENTRES")
+    content = reply.content or ""
+    assert "社区卫生服务中心共有5家" in content

@@ -61,7 +61,8 @@ async def rasa_url(rasa):
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", rasa.handle)
     async with TestServer(app, host="127.0.0.1") as server:
-        yield str(server.make_url("")).rstrip("/")
+        rasa.url = str(server.make_url("")).rstrip("/")
+        yield rasa.url
 
 
 @pytest.fixture
@@ -248,3 +249,52 @@ async def test_simulator_is_off_in_production():
 def test_production_refuses_placeholder_token():
     with pytest.raises(ValueError, match="WECHAT_TOKEN"):
         GatewaySettings(frontdoor_env="production")
+
+
+async def test_numbered_answer_picks_the_offered_choice(client, rasa):
+    rasa.replies = [
+        {
+            "text": "您想查哪家医院的科室？",
+            "buttons": [
+                {
+                    "title": "荔枝湾中心医院",
+                    "payload": '/list_departments{"institution": "荔枝湾中心医院"}',
+                },
+                {
+                    "title": "西关康宁医院",
+                    "payload": '/list_departments{"institution": "西关康宁医院"}',
+                },
+            ],
+        }
+    ]
+    first = await client.post("/wechat", params=signed(), content=text_xml("有哪些科室", "11"))
+    assert "2. 西关康宁医院" in fromstring(first.text).findtext("Content")
+    rasa.replies = [{"text": "西关康宁医院的科室：…"}]
+    await client.post("/wechat", params=signed(), content=text_xml("第2个", "12"))
+    assert rasa.requests[-1]["message"] == '/list_departments{"institution": "西关康宁医院"}'
+    # Choices apply to the next message only.
+    await client.post("/wechat", params=signed(), content=text_xml("1", "13"))
+    assert rasa.requests[-1]["message"] == "1"
+
+
+async def test_per_user_rate_limit_counts_retries_once(rasa, rasa_url):
+    settings = GatewaySettings(wechat_token=TOKEN, rate_limit_per_minute=3)
+    rasa_client = RasaClient(rasa.url, timeout=1)
+    app = create_app(settings, rasa_client)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://gw") as http,
+    ):
+        for msg_id in ("1", "1", "1", "2", "3"):  # message 1 delivered 3 times by WeChat
+            ok = await http.post("/wechat", params=signed(), content=text_xml("你好", msg_id))
+            assert "您好" in fromstring(ok.text).findtext("Content")
+        limited = await http.post("/wechat", params=signed(), content=text_xml("你好", "4"))
+        other_user = signed() | {"openid": "oOther"}
+        body = text_xml("你好", "5").replace(OPENID.encode(), b"oOtherUser")
+        unaffected = await http.post("/wechat", params=other_user, content=body)
+    await rasa_client.aclose()
+    content = fromstring(limited.text).findtext("Content")
+    assert "稍等一分钟" in content and "120" in content
+    assert len(rasa.requests) == 4
+    assert "您好" in fromstring(unaffected.text).findtext("Content")
