@@ -10,7 +10,8 @@ the sandbox hospital on SQLite in a temporary directory. It then measures from o
    webhook, at each --concurrency level, for two message mixes: rules answered by a response only
    (你好 / 谢谢 / 你能做什么), and turns that each run one custom action calling the sandbox
    hospital (荔湾有哪些医院 / 社区医院有哪些科室). For each: throughput (turns/s), p50/p95/p99
-   latency and errors (transport failure, non-200, or the gateway's "系统有点忙" fallback), then
+   latency and errors (transport failure, non-200, the gateway's "系统有点忙" fallback or its
+   rate-limit answer; the benchmark lifts the per-user rate limit), then
    the gateway/Rasa ratios of p50 and throughput and the gateway overhead,
    (gateway p50 - Rasa p50) / Rasa p50. Both targets are warmed up first, and the runs of one level
    go gateway, Rasa, Rasa, gateway (half the requests each time) so that drift in background load
@@ -19,6 +20,15 @@ the sandbox hospital on SQLite in a temporary directory. It then measures from o
 2. Conversation length. One sender per target sends 你好 and 谢谢 alternately, turn after turn;
    the median latency of the turns around turn 1, 50 and 200 (turns 1-3, 48-52, 198-202) through
    the gateway and directly against Rasa, the two targets taking turns.
+3. Retry storm (see `benchmarks.wechat_scenarios`). --storm-users users (40) each send one message
+   that runs a custom action, delivered as WeChat does when it gets no answer: the same MsgId at
+   0, 5 and 10 s, all users at once.
+4. Slow hospital. The sandbox hospital answers every FHIR call after --slow-latency seconds (6),
+   and --slow-messages distinct users (30) each send that message at once; every POST must be
+   answered within WeChat's 5 s and every reply must come by customer-service push.
+For 3 and 4: the share of POSTs answered within 5 s (and p50/p95/max response time), the user
+turns Rasa recorded twice (must be 0), the messages lost (must be 0) or answered twice (must be 0)
+and the time until the last push. --scenarios picks which of load, conversation, storm, slow run.
 
 Latency is measured per request from just before it is sent until its reply has been read and
 checked. The table is printed and the results go to var/bench/latest.json. Numbers depend on the
@@ -52,6 +62,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from benchmarks.wechat_scenarios import (
+    DeadlineStats,
+    Plan,
+    ScenarioError,
+    deadline_lines,
+    run_plans,
+    slow_plan,
+    storm_plan,
+)
+from integrations.wechat import texts
 from sandbox.wechat.sender import WeChatSender, random_openid
 from scripts.launcher import APP_PYTHON, REPO, System, build_system, current_model
 
@@ -62,6 +82,10 @@ ABBA: tuple[tuple[Target, int], ...] = (("gateway", 0), ("rasa", 0), ("rasa", 1)
 
 TOKEN = "bench-token"
 FALLBACK_MARK = "系统有点忙"  # the gateway's texts.SERVICE_BUSY: Rasa failed or timed out
+# The conversation sends hundreds of turns a minute from one user: lift the per-user rate limit
+# (30 a minute by default), and count its answer as an error should it ever show up.
+RATE_LIMIT_PER_MINUTE = "1000000"
+SCENARIOS = ("load", "conversation", "storm", "slow")
 CONVERSATION_TEXTS = ("你好", "谢谢")
 MARK_WINDOW = 2  # turns on each side of a conversation mark
 REQUEST_TIMEOUT_S = 10.0
@@ -98,6 +122,12 @@ class Config:
     warmup: int
     marks: tuple[int, ...]
     quick: bool
+    scenarios: tuple[str, ...]
+    storm_users: int
+    storm_concurrency: int
+    slow_messages: int
+    slow_concurrency: int
+    slow_latency: float
     redis_url: str | None
     model: Path
     output: Path
@@ -176,12 +206,13 @@ async def timed(call: Awaitable[tuple[bool, str]]) -> Outcome:
 
 
 async def gateway_turn(sender: WeChatSender, user: str, text: str) -> tuple[bool, str]:
-    """One signed WeChat text message; answered means HTTP 200, a text reply, no fallback."""
+    """One signed WeChat text message; answered means HTTP 200, a text reply, neither the
+    fallback nor the rate limit's answer."""
     reply = await sender.text(user, text)
     content = reply.content
     if content is None:
         return False, f"HTTP {reply.status}: {reply.body[:200]}"
-    return FALLBACK_MARK not in content, content
+    return FALLBACK_MARK not in content and content != texts.RATE_LIMITED, content
 
 
 async def rasa_turn(client: httpx.AsyncClient, user: str, text: str) -> tuple[bool, str]:
@@ -405,7 +436,7 @@ def free_ports(count: int) -> list[int]:
 
 
 def bench_environ(db_dir: Path, redis_url: str | None) -> dict[str, str]:
-    rasa_port, action_port, his_port, gateway_port = free_ports(4)
+    rasa_port, action_port, his_port, gateway_port, wechat_port = free_ports(5)
     environ = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -415,8 +446,12 @@ def bench_environ(db_dir: Path, redis_url: str | None) -> dict[str, str]:
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "HIS_BASE_URL": f"http://127.0.0.1:{his_port}/fhir",
+        # The slow-hospital scenario makes FHIR calls take seconds: the actions must wait.
+        "HIS_TIMEOUT_SECONDS": "20",
+        "WECHAT_API_BASE_URL": f"http://127.0.0.1:{wechat_port}",
         "GATEWAY_PORT": str(gateway_port),
         "GATEWAY_HOST": "127.0.0.1",
+        "RATE_LIMIT_PER_MINUTE": RATE_LIMIT_PER_MINUTE,
         "DATABASE_URL": f"sqlite:///{db_dir / 'sandbox_hospital.db'}",
     }
     if redis_url:
@@ -448,8 +483,19 @@ def dead_services(system: System) -> list[str]:
     return [s.name for s in system.services if s.process is None or s.process.poll() is not None]
 
 
+def deadline_plans(config: Config) -> list[Plan]:
+    plans = []
+    if "storm" in config.scenarios:
+        plans.append(storm_plan(config.storm_users, config.storm_concurrency))
+    if "slow" in config.scenarios:
+        plans.append(slow_plan(config.slow_messages, config.slow_concurrency, config.slow_latency))
+    return plans
+
+
 async def measure(system: System, config: Config) -> dict[str, Any]:
     pool = max(config.concurrency) * 2
+    comparisons: list[Comparison] = []
+    marks: list[Mark] = []
     async with (
         loopback_client(system.gateway_url, pool) as gateway,
         loopback_client(system.env["RASA_URL"], pool) as rasa,
@@ -457,14 +503,30 @@ async def measure(system: System, config: Config) -> dict[str, Any]:
         clients = Clients(gateway, rasa)
         progress(f"warming up both targets ({config.warmup} turns each)")
         samples = await warm_up(clients, config.warmup)
-        comparisons = [
-            await compare(clients, mix, concurrency, config)
-            for mix in MIXES
-            for concurrency in config.concurrency
-        ]
-        progress(f"conversation length: turns up to {max(config.marks) + MARK_WINDOW}")
-        marks = await conversation_length(clients, config.marks)
-    return {"load": comparisons, "conversation": marks, "sample_replies": samples}
+        if "load" in config.scenarios:
+            comparisons = [
+                await compare(clients, mix, concurrency, config)
+                for mix in MIXES
+                for concurrency in config.concurrency
+            ]
+        if "conversation" in config.scenarios:
+            progress(f"conversation length: turns up to {max(config.marks) + MARK_WINDOW}")
+            marks = await conversation_length(clients, config.marks)
+    try:
+        deadline = await run_plans(
+            deadline_plans(config),
+            gateway_url=system.gateway_url,
+            wechat_token=TOKEN,
+            env=system.env,
+        )
+    except ScenarioError as exc:
+        raise HarnessError(str(exc)) from exc
+    return {
+        "load": comparisons,
+        "conversation": marks,
+        "deadline": deadline,
+        "sample_replies": samples,
+    }
 
 
 # --- machine and report ------------------------------------------------------------------------
@@ -515,7 +577,7 @@ def fmt(value: float | None, spec: str = ".1f", suffix: str = "") -> str:
 def header_lines(result: dict[str, Any]) -> list[str]:
     m, c = result["machine"], result["config"]
     trackers = f"Redis {c['redis_url']}" if c["redis_url"] else "in memory"
-    return [
+    lines = [
         f"frontdoor load benchmark, {result['started_at']}{' (--quick)' if c['quick'] else ''}",
         f"machine   nproc {m['nproc']}, {m['cpu_model']}, load average at start "
         + " ".join(str(x) for x in m["loadavg_start"])
@@ -523,10 +585,15 @@ def header_lines(result: dict[str, Any]) -> list[str]:
         f"python    {m['python_harness']} (harness), {m['python_app']} (gateway, actions, "
         f"hospital), {m['python_rasa']} (Rasa {m['rasa']})",
         f"system    model {Path(c['model']).name}, trackers {trackers}, hospital on SQLite",
-        f"load      {c['requests']} turns per target and level, {c['users']} users per run, "
-        f"warm-up {c['warmup']} turns per target,",
-        "          runs of each level in order gateway, rasa, rasa, gateway (half the turns each)",
+        f"scenarios {', '.join(c['scenarios'])}; warm-up {c['warmup']} turns per target",
     ]
+    if "load" in c["scenarios"]:
+        lines += [
+            f"load      {c['requests']} turns per target and level, {c['users']} users per run,",
+            "          runs of each level in order gateway, rasa, rasa, gateway (half the turns "
+            "each)",
+        ]
+    return lines
 
 
 def load_lines(comparisons: Sequence[Comparison]) -> list[str]:
@@ -536,7 +603,8 @@ def load_lines(comparisons: Sequence[Comparison]) -> list[str]:
     )
     lines = [
         "",
-        "Gateway vs Rasa (errors: transport failure, non-200 or the 系统有点忙 fallback)",
+        "Gateway vs Rasa (errors: transport failure, non-200, the 系统有点忙 fallback or the rate "
+        "limit)",
         head,
         "-" * len(head),
     ]
@@ -584,8 +652,19 @@ def conversation_lines(marks: Sequence[Mark]) -> list[str]:
     return lines
 
 
-def report(result: dict[str, Any], comparisons: list[Comparison], marks: list[Mark]) -> str:
-    lines = header_lines(result) + load_lines(comparisons) + conversation_lines(marks)
+def report(
+    result: dict[str, Any],
+    comparisons: Sequence[Comparison],
+    marks: Sequence[Mark],
+    deadline: Sequence[DeadlineStats],
+) -> str:
+    lines = header_lines(result)
+    if comparisons:
+        lines += load_lines(comparisons)
+    if marks:
+        lines += conversation_lines(marks)
+    if deadline:
+        lines += deadline_lines(deadline)
     lines += ["", f"total {result['duration_s']:.0f} s; results in {result['output']}"]
     return "\n".join(lines)
 
@@ -609,6 +688,16 @@ def int_list(value: str) -> tuple[int, ...]:
     return numbers
 
 
+def scenario_list(value: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [name for name in names if name not in SCENARIOS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"choose from {','.join(SCENARIOS)}: {', '.join(unknown) or value!r}"
+        )
+    return tuple(name for name in SCENARIOS if name in names)  # always in the order they run
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.load",
@@ -621,7 +710,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--turns", type=int_list, help="conversation marks (1,50,200; quick 1,20,50)"
     )
-    parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument(
+        "--scenarios",
+        type=scenario_list,
+        default=SCENARIOS,
+        help=f"which to run, of {','.join(SCENARIOS)} (all)",
+    )
+    parser.add_argument("--storm-users", type=int, help="retry storm: users (40; quick 10)")
+    parser.add_argument(
+        "--storm-concurrency", type=int, help="retry storm: POSTs in flight (all at once)"
+    )
+    parser.add_argument(
+        "--slow-messages", type=int, help="slow hospital: messages, one per user (30; quick 8)"
+    )
+    parser.add_argument(
+        "--slow-concurrency", type=int, help="slow hospital: POSTs in flight (all at once)"
+    )
+    parser.add_argument(
+        "--slow-latency", type=float, default=6.0, help="slow hospital: seconds per FHIR call (6)"
+    )
+    parser.add_argument("--quick", action="store_true", help="a smaller version of each scenario")
     parser.add_argument("--redis", metavar="URL", help="Redis tracker store instead of memory")
     parser.add_argument("--model", type=Path, help="model archive (default: the current one)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON results ({OUTPUT})")
@@ -632,6 +740,14 @@ def make_config(args: argparse.Namespace) -> Config:
     requests = args.requests or (30 if args.quick else 200)
     if requests < 2 or args.users < max(args.concurrency):
         raise HarnessError("need --requests >= 2 and --users >= the highest --concurrency")
+    storm_users = args.storm_users or (10 if args.quick else 40)
+    slow_messages = args.slow_messages or (8 if args.quick else 30)
+    storm_concurrency = args.storm_concurrency or storm_users
+    slow_concurrency = args.slow_concurrency or slow_messages
+    if min(storm_users, slow_messages, storm_concurrency, slow_concurrency) < 1:
+        raise HarnessError("need at least one storm user, slow message and POST in flight")
+    if not 0 < args.slow_latency <= 60:
+        raise HarnessError("--slow-latency must be in (0, 60] seconds (the hospital's limit)")
     model = (args.model or current_model()).resolve()
     if not model.exists():
         raise HarnessError(f"no trained model at {model}: run `make model` first")
@@ -642,6 +758,12 @@ def make_config(args: argparse.Namespace) -> Config:
         warmup=args.warmup if args.warmup is not None else (10 if args.quick else 20),
         marks=args.turns or ((1, 20, 50) if args.quick else (1, 50, 200)),
         quick=args.quick,
+        scenarios=args.scenarios,
+        storm_users=storm_users,
+        storm_concurrency=storm_concurrency,
+        slow_messages=slow_messages,
+        slow_concurrency=slow_concurrency,
+        slow_latency=args.slow_latency,
         redis_url=args.redis,
         model=model,
         output=args.output.resolve(),
@@ -676,9 +798,13 @@ def run(config: Config) -> dict[str, Any]:
     result.update(
         load=[asdict(c) for c in measured["load"]],
         conversation=[asdict(m) for m in measured["conversation"]],
+        deadline=[asdict(d) for d in measured["deadline"]],
         sample_replies=measured["sample_replies"],
     )
-    print(report(result, measured["load"], measured["conversation"]), flush=True)
+    print(
+        report(result, measured["load"], measured["conversation"], measured["deadline"]),
+        flush=True,
+    )
     write_json(config.output, result)
     return result
 

@@ -13,6 +13,7 @@ Processes sharing one Redis share the claims and replies, so any of them can ans
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -61,6 +62,9 @@ class TurnCoordinator:
         self._deliver_later = deliver_later
         self._policy = policy
         self._running: set[asyncio.Task[None]] = set()
+        # Turns running in this process signal their end, so waiting needs no polling here;
+        # retries that reach another process poll the shared store instead.
+        self._finished: dict[str, asyncio.Event] = {}
 
     async def handle(self, message: InboundMessage) -> str | None:
         """The passive reply for this delivery, or None to answer `success`."""
@@ -69,6 +73,7 @@ class TurnCoordinator:
         ttl = self._policy.remember_seconds
         attempt = await self._store.incr(f"turn:{key}:attempts", ttl)
         if await self._store.set_nx(f"turn:{key}:claim", "1", ttl):
+            self._finished[key] = asyncio.Event()
             task = asyncio.create_task(self._run(key, message))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
@@ -103,6 +108,9 @@ class TurnCoordinator:
             logger.exception("dialogue turn failed for %s", mask_openid(message.from_user))
             reply = texts.SERVICE_BUSY
         await self._store.set(f"turn:{key}:reply", json.dumps({"text": reply}), ttl)
+        finished = self._finished.pop(key, None)
+        if finished is not None:
+            finished.set()
         # When every request already answered `success`, push, unless a racing request took it.
         if (
             reply
@@ -124,11 +132,15 @@ class TurnCoordinator:
     async def _wait_for_reply(self, key: str, deadline: float) -> Ready | None:
         while True:
             ready = await self._stored_reply(key)
-            if ready is not None or time.monotonic() >= deadline:
+            remaining = deadline - time.monotonic()
+            if ready is not None or remaining <= 0:
                 return ready
-            await asyncio.sleep(
-                min(self._policy.poll_seconds, max(0.0, deadline - time.monotonic()))
-            )
+            finished = self._finished.get(key)
+            if finished is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(finished.wait(), remaining)
+                continue
+            await asyncio.sleep(min(self._policy.poll_seconds, remaining))
 
     async def _stored_reply(self, key: str) -> Ready | None:
         stored = await self._store.get(f"turn:{key}:reply")
