@@ -52,11 +52,14 @@ class GatewayServices:
 
     async def within_rate_limit(self, message: InboundMessage) -> bool:
         """Per-user limit over fixed one-minute windows; a retried message counts once."""
-        if not await self.store.set_nx(f"rate:seen:{dedupe_key(message)}", "1", ttl=120):
-            return True
+        decision_key = f"rate:seen:{dedupe_key(message)}"
+        if not await self.store.set_nx(decision_key, "ok", ttl=120):
+            # A retry gets the decision its first delivery got.
+            return await self.store.get(decision_key) != "limited"
         window = int(time.time() // 60)
         count = await self.store.incr(f"rate:{message.from_user}:{window}", ttl=120)
         if count > self.rate_limit_per_minute:
+            await self.store.set(decision_key, "limited", ttl=120)
             logger.warning(
                 "rate limit: message %d this minute from %s", count, mask_openid(message.from_user)
             )

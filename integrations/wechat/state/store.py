@@ -51,8 +51,13 @@ class Store(Protocol):
 class MemoryStore:
     """One process only: the embedded default when no REDIS_URL is configured."""
 
+    # Expired keys are dropped when read, and in a sweep every this many writes, so keys that
+    # are never read again (one per message) do not pile up in a long-running process.
+    SWEEP_EVERY_WRITES = 1000
+
     def __init__(self) -> None:
         self._values: dict[str, tuple[str, float | None]] = {}
+        self._writes = 0
         self._queues: dict[str, list[str]] = {}
         self._queue_changed = asyncio.Condition()
 
@@ -66,9 +71,17 @@ class MemoryStore:
             return None
         return value
 
-    @staticmethod
-    def _expiry(ttl: float | None) -> float | None:
+    def _expiry(self, ttl: float | None) -> float | None:
+        self._writes += 1
+        if self._writes % self.SWEEP_EVERY_WRITES == 0:
+            now = time.monotonic()
+            expired = [k for k, (_, exp) in self._values.items() if exp is not None and exp <= now]
+            for key in expired:
+                del self._values[key]
         return None if ttl is None else time.monotonic() + ttl
+
+    def __len__(self) -> int:
+        return len(self._values)
 
     async def get(self, key: str) -> str | None:
         return self._live(key)

@@ -290,11 +290,13 @@ async def test_per_user_rate_limit_counts_retries_once(rasa, rasa_url):
             ok = await http.post("/wechat", params=signed(), content=text_xml("你好", msg_id))
             assert "您好" in fromstring(ok.text).findtext("Content")
         limited = await http.post("/wechat", params=signed(), content=text_xml("你好", "4"))
+        retried = await http.post("/wechat", params=signed(), content=text_xml("你好", "4"))
         other_user = signed() | {"openid": "oOther"}
         body = text_xml("你好", "5").replace(OPENID.encode(), b"oOtherUser")
         unaffected = await http.post("/wechat", params=other_user, content=body)
     await rasa_client.aclose()
     content = fromstring(limited.text).findtext("Content")
     assert "稍等一分钟" in content and "120" in content
+    assert fromstring(retried.text).findtext("Content") == content  # a retry stays limited
     assert len(rasa.requests) == 4
     assert "您好" in fromstring(unaffected.text).findtext("Content")

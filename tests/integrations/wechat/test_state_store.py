@@ -79,3 +79,12 @@ async def test_queue_is_fifo_and_pop_waits(store: Store):
     pusher = asyncio.create_task(later())
     assert await store.pop("q", timeout=2) == "late"
     await pusher
+
+
+async def test_memory_store_sweeps_keys_nobody_reads_again():
+    store = MemoryStore()
+    for i in range(MemoryStore.SWEEP_EVERY_WRITES - 1):
+        await store.set(f"once:{i}", "x", ttl=0.01)
+    await asyncio.sleep(0.02)
+    await store.set("trigger", "x", ttl=10)  # the sweep runs on this write
+    assert len(store) == 1
