@@ -95,7 +95,7 @@ async def publish(definition: MenuDefinition, client: WeChatAPIClient) -> None:
 
 async def _publish_with_settings(definition: MenuDefinition) -> None:
     settings = get_settings()
-    store = open_store(settings.redis_url or None)
+    store = open_store(settings.redis_url or None, prefix=settings.redis_key_prefix)
     async with WeChatAPIClient(
         settings.wechat_api_base_url, settings.wechat_app_id, settings.wechat_app_secret, store
     ) as client:

@@ -95,7 +95,7 @@ async def start_services(
 ) -> GatewayServices:
     owned: list[Closable] = []
     if store is None:
-        store = open_store(settings.redis_url or None)
+        store = open_store(settings.redis_url or None, prefix=settings.redis_key_prefix)
         owned.append(store)
     if rasa is None:
         rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)

@@ -35,6 +35,8 @@ class GatewaySettings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
     redis_url: str = ""
+    # Namespace of the gateway's keys; deployments sharing one Redis need different ones.
+    redis_key_prefix: str = "frontdoor:"
     # Bearer token for /admin endpoints (failed deliveries); empty disables them.
     admin_token: str = ""
     gateway_host: str = "0.0.0.0"

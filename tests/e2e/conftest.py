@@ -74,6 +74,7 @@ def system(postgres_schema: str, redis_client: redis.Redis, tmp_path_factory) ->
         "HIS_TIMEOUT_SECONDS": "20",
         "GATEWAY_HOST": "127.0.0.1",
         "REDIS_URL": REDIS_URL,
+        "REDIS_KEY_PREFIX": f"frontdoor-e2e-{uuid.uuid4().hex[:8]}:",
         "DATABASE_URL": f"{POSTGRES_URL}{separator}options=-csearch_path%3D{postgres_schema}",
     }
     log_dir = Path(tmp_path_factory.mktemp("e2e-logs"))
