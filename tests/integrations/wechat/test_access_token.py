@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as redis_asyncio
 from fastapi import FastAPI
 
 from integrations.wechat.api import (
@@ -22,10 +19,9 @@ from integrations.wechat.api import (
     RetryPolicy,
     WeChatUnavailable,
 )
-from integrations.wechat.state import MemoryStore, RedisStore, Store
+from integrations.wechat.state import Store
 from sandbox.wechat.api_server import ControlUpdate, FailureSpec, WeChatSandbox, create_app
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 APP_ID = "wx1234567890abcdef"
 APP_SECRET = "test-secret"
 TOKEN_KEY = f"wechat:access_token:{APP_ID}"
@@ -45,23 +41,6 @@ class FakeClock:
         self.now += seconds
 
 
-async def open_redis_store(prefix: str) -> RedisStore:
-    store = RedisStore(REDIS_URL, prefix=prefix)
-    try:
-        await store.ping()
-    except Exception as exc:  # the suite must fail, not skip, without Redis
-        pytest.fail(f"Redis at {REDIS_URL} is required: {exc}")
-    return store
-
-
-async def delete_prefix(prefix: str) -> None:
-    raw = redis_asyncio.Redis.from_url(REDIS_URL)
-    keys = [key async for key in raw.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await raw.delete(*keys)
-    await raw.aclose()
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -76,25 +55,6 @@ def app(clock: FakeClock) -> FastAPI:
 def sandbox(app: FastAPI) -> WeChatSandbox:
     state: WeChatSandbox = app.state.wechat
     return state
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def store(request) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    prefix = f"test:wechat-token:{uuid.uuid4().hex}:"
-    backend = await open_redis_store(prefix)
-    yield backend
-    await delete_prefix(prefix)
-    await backend.aclose()
-
-
-@pytest.fixture
-async def redis_prefix() -> AsyncIterator[str]:
-    prefix = f"test:wechat-token:{uuid.uuid4().hex}:"
-    yield prefix
-    await delete_prefix(prefix)
 
 
 @pytest.fixture
@@ -140,16 +100,13 @@ async def test_token_is_stored_with_its_expiry(make_provider, store: Store, cloc
     assert json.loads(raw) == {"access_token": token, "expires_at": clock.now + 7200}
 
 
-async def test_redis_ttl_is_lifetime_minus_safety_margin(http, clock, redis_prefix):
-    store = await open_redis_store(redis_prefix)
-    try:
-        await AccessTokenProvider(store, http, APP_ID, APP_SECRET, clock=clock).get()
-        raw = redis_asyncio.Redis.from_url(REDIS_URL)
-        ttl_ms = await raw.pttl(redis_prefix + TOKEN_KEY)
-        await raw.aclose()
-        assert 6800_000 < ttl_ms <= 6900_000
-    finally:
-        await store.aclose()
+async def test_redis_ttl_is_lifetime_minus_safety_margin(http, clock, redis_namespace):
+    store = await redis_namespace.store()
+    await AccessTokenProvider(store, http, APP_ID, APP_SECRET, clock=clock).get()
+    raw = redis_namespace.raw()
+    ttl_ms = await raw.pttl(redis_namespace.prefix + TOKEN_KEY)
+    await raw.aclose()
+    assert 6800_000 < ttl_ms <= 6900_000
 
 
 async def test_token_is_replaced_five_minutes_before_it_expires(

@@ -3,36 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
-from collections.abc import AsyncIterator
 
-import pytest
-import redis.asyncio as redis_asyncio
-
-from integrations.wechat.state import MemoryStore, RedisStore, Store
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def store(request) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    prefix = f"test:{uuid.uuid4().hex}:"
-    backend = RedisStore(REDIS_URL, prefix=prefix)
-    try:
-        await backend.ping()
-    except Exception as exc:  # the suite must fail, not skip, without Redis
-        pytest.fail(f"Redis at {REDIS_URL} is required: {exc}")
-    yield backend
-    raw = redis_asyncio.Redis.from_url(REDIS_URL)
-    keys = [key async for key in raw.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await raw.delete(*keys)
-    await raw.aclose()
-    await backend.aclose()
+from integrations.wechat.state import MemoryStore, Store
 
 
 async def test_set_nx_is_exclusive_and_expires(store: Store):

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
-import redis.asyncio as redis_asyncio
 
 from integrations.wechat import texts
 from integrations.wechat.messages import InboundMessage
-from integrations.wechat.state import MemoryStore, RedisStore, Store
 from integrations.wechat.turns import TurnCoordinator, TurnPolicy, dedupe_key
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 # WeChat's 5 s and 4.5 s, scaled down so the suite stays fast; the logic is the same.
 FAST = TurnPolicy(budget_seconds=0.3, poll_seconds=0.01, hold_seconds=0.5)
 
@@ -43,26 +37,6 @@ class Dialogue:
 class Pushes(list):
     async def __call__(self, openid: str, text: str) -> None:
         self.append((openid, text))
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def store(request) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    prefix = f"test:{uuid.uuid4().hex}:"
-    backend = RedisStore(REDIS_URL, prefix=prefix)
-    try:
-        await backend.ping()
-    except Exception as exc:
-        pytest.fail(f"Redis at {REDIS_URL} is required: {exc}")
-    yield backend
-    raw = redis_asyncio.Redis.from_url(REDIS_URL)
-    keys = [key async for key in raw.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await raw.delete(*keys)
-    await raw.aclose()
-    await backend.aclose()
 
 
 async def test_fast_turn_is_answered_passively(store):
@@ -161,9 +135,8 @@ async def test_a_failing_turn_still_answers(store):
     assert await coordinator.handle(text_message()) == texts.SERVICE_BUSY
 
 
-async def test_two_processes_share_claims_through_redis():
-    prefix = f"test:{uuid.uuid4().hex}:"
-    store_a, store_b = RedisStore(REDIS_URL, prefix=prefix), RedisStore(REDIS_URL, prefix=prefix)
+async def test_two_processes_share_claims_through_redis(redis_namespace):
+    store_a, store_b = await redis_namespace.store(), await redis_namespace.store()
     dialogue_a, dialogue_b, pushes = Dialogue(delay=0.2), Dialogue(delay=0.2), Pushes()
     gateway_a = TurnCoordinator(store_a, dialogue_a, pushes, FAST)
     gateway_b = TurnCoordinator(store_b, dialogue_b, pushes, FAST)
@@ -175,8 +148,6 @@ async def test_two_processes_share_claims_through_redis():
     assert dialogue_a.turns == ["1"] and dialogue_b.turns == []
     assert retry_on_b == "您好"
     assert pushes == []
-    await store_a.aclose()
-    await store_b.aclose()
 
 
 @pytest.mark.parametrize(

@@ -5,14 +5,11 @@ mapping, retries, and every API method. Two clients on one store stand for two p
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as redis_asyncio
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
@@ -41,7 +38,6 @@ from sandbox.wechat.api_server import (
     create_app,
 )
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 APP_ID = "wx1234567890abcdef"
 APP_SECRET = "test-secret"
 USER = "oUSER0000000000000000000001"
@@ -81,20 +77,9 @@ def transport(app: FastAPI) -> RecordingTransport:
 
 
 @pytest.fixture
-async def store() -> AsyncIterator[RedisStore]:
-    prefix = f"test:wechat-client:{uuid.uuid4().hex}:"
-    backend = RedisStore(REDIS_URL, prefix=prefix)
-    try:
-        await backend.ping()
-    except Exception as exc:  # the suite must fail, not skip, without Redis
-        pytest.fail(f"Redis at {REDIS_URL} is required: {exc}")
-    yield backend
-    raw = redis_asyncio.Redis.from_url(REDIS_URL)
-    keys = [key async for key in raw.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await raw.delete(*keys)
-    await raw.aclose()
-    await backend.aclose()
+def store(redis_store: RedisStore) -> RedisStore:
+    """These tests share the token between clients through the real Redis."""
+    return redis_store
 
 
 @pytest.fixture
