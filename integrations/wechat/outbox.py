@@ -15,7 +15,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from common.privacy import mask_openid
@@ -29,6 +29,7 @@ QUEUE = "outbox:queue"
 FAILED = "outbox:failed"
 SendText = Callable[[str, str], Awaitable[None]]
 SendFallback = Callable[[str, str], Awaitable[None]]
+SendMenu = Callable[[str, str, list[tuple[str, str]]], Awaitable[None]]
 
 
 def unsubscribed_key(openid: str) -> str:
@@ -42,6 +43,8 @@ class PushJob:
     sent: int = 0  # parts already delivered, so a retry never repeats one
     attempt: int = 0
     not_before: float = 0.0
+    # Choices shown as tappable msgmenu items under the last part (a tap sends the title back).
+    menu: list[str] = field(default_factory=list)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def dumps(self) -> str:
@@ -59,6 +62,7 @@ class Outbox:
         send_text: SendText,
         *,
         fallback: SendFallback | None = None,
+        send_menu: SendMenu | None = None,
         max_attempts: int = 6,
         base_backoff_seconds: float = 1.0,
         clock: Callable[[], float] = time.time,
@@ -66,12 +70,14 @@ class Outbox:
         self._store = store
         self._send_text = send_text
         self._fallback = fallback
+        self._send_menu = send_menu
         self._max_attempts = max_attempts
         self._base_backoff = base_backoff_seconds
         self._clock = clock
 
-    async def enqueue(self, openid: str, text: str) -> None:
-        await self._store.push(QUEUE, PushJob(openid, split_message(text)).dumps())
+    async def enqueue(self, openid: str, text: str, menu: Sequence[str] = ()) -> None:
+        job = PushJob(openid, split_message(text), menu=list(menu))
+        await self._store.push(QUEUE, job.dumps())
 
     async def record_undeliverable(self, openid: str, text: str, reason: str) -> None:
         """A reply that no channel can carry (e.g. hold mode after WeChat's last retry)."""
@@ -113,7 +119,12 @@ class Outbox:
         user = mask_openid(job.openid)
         try:
             while job.sent < len(job.parts):
-                await self._send_text(job.openid, job.parts[job.sent])
+                part = job.parts[job.sent]
+                if job.menu and self._send_menu and job.sent == len(job.parts) - 1:
+                    options = [(str(n), title) for n, title in enumerate(job.menu, start=1)]
+                    await self._send_menu(job.openid, part, options)
+                else:
+                    await self._send_text(job.openid, part)
                 job.sent += 1
         except (OutOfWindow, OverQuota, Unauthorized) as exc:
             logger.warning("push to %s refused (%s): trying the fallback", user, exc.errcode)

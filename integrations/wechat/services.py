@@ -13,13 +13,13 @@ from typing import Protocol
 from common.privacy import mask_openid
 from integrations.wechat import texts
 from integrations.wechat.api import WeChatAPIClient
-from integrations.wechat.choices import remember_choices, resolve_choice
+from integrations.wechat.choices import remember_choices, remembered_titles, resolve_choice
 from integrations.wechat.dialogue import Route, route
 from integrations.wechat.menu import load_menu
 from integrations.wechat.messages import InboundMessage
 from integrations.wechat.outbox import Outbox, unsubscribed_key
 from integrations.wechat.rasa_client import RasaClient, RasaUnavailable
-from integrations.wechat.render import render_text
+from integrations.wechat.render import render_text, without_numbered_choices
 from integrations.wechat.settings import GatewaySettings
 from integrations.wechat.state import Store, open_store
 from integrations.wechat.turns import TurnCoordinator, TurnPolicy, dedupe_key
@@ -114,7 +114,15 @@ async def start_services(
     async def notify_by_template(openid: str, text: str) -> None:
         await api.send_template(openid, template_id, {"content": text})
 
-    outbox = Outbox(store, api.send_text, fallback=notify_by_template if template_id else None)
+    async def send_menu(openid: str, head: str, options: list[tuple[str, str]]) -> None:
+        await api.send_menu(openid, head, options)
+
+    outbox = Outbox(
+        store,
+        api.send_text,
+        fallback=notify_by_template if template_id else None,
+        send_menu=send_menu,
+    )
     client = rasa
     click_intents = load_menu().click_intents
 
@@ -132,6 +140,11 @@ async def start_services(
         await remember_choices(store, message.from_user, replies)
         return render_text(replies) or texts.NOT_UNDERSTOOD
 
+    async def push_reply(openid: str, text: str) -> None:
+        # Choices the reply offers become tappable msgmenu items instead of numbered lines.
+        titles = await remembered_titles(store, openid)
+        await outbox.enqueue(openid, without_numbered_choices(text, titles), menu=titles)
+
     async def undeliverable(openid: str, text: str) -> None:
         await outbox.record_undeliverable(openid, text, HOLD_MODE_UNDELIVERED)
 
@@ -139,7 +152,7 @@ async def start_services(
     turns = TurnCoordinator(
         store,
         run_turn,
-        outbox.enqueue if can_push else undeliverable,
+        push_reply if can_push else undeliverable,
         TurnPolicy(budget_seconds=settings.reply_budget_seconds, hold_for_retries=not can_push),
     )
     services = GatewayServices(

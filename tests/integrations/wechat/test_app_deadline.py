@@ -53,12 +53,12 @@ def event_xml(event: str) -> bytes:
 @pytest.fixture
 async def slow_rasa():
     """Rasa's REST channel answering after `delay` seconds; counts turns."""
-    state = {"delay": 0.8, "turns": 0}
+    state = {"delay": 0.8, "turns": 0, "buttons": []}
 
     async def handle(request: web.Request) -> web.Response:
         state["turns"] += 1
         await asyncio.sleep(state["delay"])
-        return web.json_response([{"text": "荔湾区的医疗机构共有6家"}])
+        return web.json_response([{"text": "荔湾区的医疗机构共有6家", "buttons": state["buttons"]}])
 
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", handle)
@@ -140,3 +140,21 @@ async def test_unfollowed_users_get_no_push_and_admins_see_it(system, slow_rasa)
     assert record["reason"] == "unsubscribed"
     assert record["undelivered"] == ["荔湾区的医疗机构共有6家"]
     assert OPENID not in failed.text  # masked
+
+
+async def test_late_reply_with_choices_is_pushed_as_a_tappable_menu(system, slow_rasa):
+    gateway, wx = system
+    slow_rasa["buttons"] = [
+        {
+            "title": "荔枝湾中心医院",
+            "payload": '/list_departments{"institution": "荔枝湾中心医院"}',
+        },
+        {"title": "西关康宁医院", "payload": '/list_departments{"institution": "西关康宁医院"}'},
+    ]
+    response = await gateway.post("/wechat", params=signed(), content=text_xml("哪家医院", "7"))
+    assert response.text == "success"
+    [pushed] = await sent_messages(wx, 1)
+    assert pushed["msgtype"] == "msgmenu"
+    menu = pushed["payload"]["msgmenu"]
+    assert menu["head_content"] == "荔湾区的医疗机构共有6家"
+    assert [item["content"] for item in menu["list"]] == ["荔枝湾中心医院", "西关康宁医院"]

@@ -141,3 +141,19 @@ async def test_unsubscribed_users_get_no_push(clock):
     assert sender.sent == []
     [record] = await outbox.failed()
     assert record["reason"] == "unsubscribed"
+
+
+async def test_choices_go_out_as_a_tappable_menu_under_the_last_part(clock):
+    menus: list[tuple[str, str, list[tuple[str, str]]]] = []
+
+    async def send_menu(openid: str, head: str, options: list[tuple[str, str]]) -> None:
+        menus.append((openid, head, options))
+
+    store, sender = MemoryStore(), Recorder()
+    outbox = Outbox(store, sender, send_menu=send_menu, clock=clock)
+    await outbox.enqueue("oU", "您想查哪家医院的科室？", menu=["荔枝湾中心医院", "西关康宁医院"])
+    await drain(outbox, clock)
+    assert sender.sent == []
+    assert menus == [
+        ("oU", "您想查哪家医院的科室？", [("1", "荔枝湾中心医院"), ("2", "西关康宁医院")])
+    ]

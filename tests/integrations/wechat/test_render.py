@@ -49,3 +49,13 @@ def test_split_short_text_is_one_part():
     from integrations.wechat.render import split_message
 
     assert split_message("你好") == ["你好"]
+
+
+def test_numbered_choices_can_be_taken_off_again():
+    from integrations.wechat.render import render_text, without_numbered_choices
+
+    text = render_text(
+        [BotMessage(text="您想查哪家？", buttons=[RasaButton(title="甲"), RasaButton(title="乙")])]
+    )
+    assert without_numbered_choices(text, ["甲", "乙"]) == "您想查哪家？"
+    assert without_numbered_choices("别的内容", ["甲"]) == "别的内容"
