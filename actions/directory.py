@@ -62,8 +62,12 @@ class ActionListInstitutions(Action):
             response="utter_institution_list",
             scope=scope,
             count=len(institutions),
-            lines=formatting.institution_lines(institutions, with_district=district is None),
-            example=formatting.ordered_institutions(institutions)[0].name,
+            shown=formatting.shown_note(len(institutions)),
+            buttons=formatting.institution_choices(
+                formatting.ordered_institutions(institutions),
+                with_district=district is None,
+                with_kind=True,
+            ),
         )
         return []
 
@@ -88,7 +92,7 @@ class ActionListDepartments(Action):
                 hospitals = await his_client().search_institutions(kind=InstitutionKind.HOSPITAL)
                 dispatcher.utter_message(
                     response="utter_ask_which_institution",
-                    buttons=formatting.department_choices(hospitals[:4]),
+                    buttons=formatting.institution_choices(hospitals[:4]),
                 )
         except HISError:
             logger.exception("listing departments failed")
@@ -104,13 +108,13 @@ class ActionListDepartments(Action):
                 hospitals = await his_client().search_institutions(kind=InstitutionKind.HOSPITAL)
                 dispatcher.utter_message(
                     response="utter_ask_which_institution",
-                    buttons=formatting.department_choices(hospitals[:4]),
+                    buttons=formatting.institution_choices(hospitals[:4]),
                 )
                 return
             dispatcher.utter_message(
                 response="utter_institution_not_found",
                 query=query,
-                buttons=formatting.department_choices(candidates),
+                buttons=formatting.institution_choices(candidates),
             )
             return
         departments = await his_client().list_departments([institution.id])

@@ -26,20 +26,36 @@ def ordered_institutions(institutions: Sequence[Institution]) -> list[Institutio
     )
 
 
-def institution_lines(institutions: Sequence[Institution], *, with_district: bool) -> str:
-    """Numbered lines in `ordered_institutions` order, with the kind where the name lacks it."""
-    ordered = ordered_institutions(institutions)
-    lines = []
-    for number, institution in enumerate(ordered[:MAX_LINES], start=1):
-        label = KIND_LABELS.get(institution.kind) if institution.kind else None
-        details = [label] if label and label not in institution.name else []
+def institution_choices(
+    institutions: Sequence[Institution], *, with_district: bool = False, with_kind: bool = False
+) -> list[dict[str, str]]:
+    """Buttons, in the given order, that ask for an institution's departments.
+
+    WeChat shows them numbered (passive replies) or tappable (pushed ones), so a resident can
+    answer with a number instead of typing a long name.
+    """
+    buttons = []
+    for institution in institutions[:MAX_LINES]:
+        details = []
         if with_district and institution.district:
-            details.insert(0, institution.district)
+            details.append(institution.district)
+        label = KIND_LABELS.get(institution.kind) if institution.kind else None
+        if with_kind and label and label not in institution.name:
+            details.append(label)
         suffix = f"（{'，'.join(details)}）" if details else ""
-        lines.append(f"{number}. {institution.name}{suffix}")
-    if len(ordered) > MAX_LINES:
-        lines.append(f"……还有{len(ordered) - MAX_LINES}家")
-    return "\n".join(lines)
+        payload = {"institution": institution.name}
+        buttons.append(
+            {
+                "title": institution.name + suffix,
+                "payload": "/list_departments" + json.dumps(payload, ensure_ascii=False),
+            }
+        )
+    return buttons
+
+
+def shown_note(total: int) -> str:
+    """Says that a list was cut, e.g. "，先列出12家"; empty when everything is shown."""
+    return f"，先列出{MAX_LINES}家" if total > MAX_LINES else ""
 
 
 def department_lines(departments: Sequence[Department]) -> str:
@@ -64,15 +80,3 @@ def common_department_lines(departments: Sequence[Department], centre_count: int
         coverage = "每家都有" if len(centres) == centre_count else f"{len(centres)}家有"
         lines.append(f"· {name}（{coverage}）")
     return "\n".join(lines)
-
-
-def department_choices(institutions: Sequence[Institution]) -> list[dict[str, str]]:
-    """Buttons that ask for an institution's departments (numbered or tappable in WeChat)."""
-    return [
-        {
-            "title": institution.name,
-            "payload": "/list_departments"
-            + json.dumps({"institution": institution.name}, ensure_ascii=False),
-        }
-        for institution in institutions
-    ]

@@ -48,12 +48,13 @@ async def test_hospitals_of_a_district():
     assert message["response"] == "utter_institution_list"
     assert message["scope"] == "荔湾区的医疗机构"
     assert message["count"] == 6
-    lines = message["lines"].splitlines()
-    # Hospitals first, then community health centres; numbered for elderly readers.
-    assert lines[0].startswith("1. ") and "医院" in lines[0]
-    assert lines[-1].endswith("社区卫生服务中心")  # the kind is not repeated after the name
-    assert "越秀云山医院" not in message["lines"]
-    assert message["example"] in lines[0]  # the example is the first line the user reads
+    assert message["shown"] == ""
+    titles = [button["title"] for button in message["buttons"]]
+    # Hospitals first, then community health centres; each a choice to answer by number.
+    assert titles[0] == "荔枝湾中心医院"
+    assert titles[-1].endswith("社区卫生服务中心")  # the kind is not repeated after the name
+    assert not any("越秀" in title for title in titles)
+    assert message["buttons"][0]["payload"] == '/list_departments{"institution": "荔枝湾中心医院"}'
 
 
 async def test_community_centres_everywhere_show_their_district():
@@ -62,7 +63,8 @@ async def test_community_centres_everywhere_show_their_district():
         tracker("list_institutions", {"institution_kind": "community-health-centre"}),
     )
     assert message["count"] == 5
-    assert "云泉街社区卫生服务中心（越秀区）" in message["lines"]
+    titles = [button["title"] for button in message["buttons"]]
+    assert "云泉街社区卫生服务中心（越秀区）" in titles
 
 
 async def test_unknown_district_says_which_are_covered():

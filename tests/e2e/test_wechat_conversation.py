@@ -97,3 +97,12 @@ async def test_menu_click_works_like_asking(wechat: WeChatSender):
     reply = await wechat.event(random_openid(), "CLICK", "LIST_COMMUNITY_CENTRES")
     content = reply.content or ""
     assert "社区卫生服务中心共有5家" in content
+
+
+async def test_answering_a_list_with_a_number(wechat: WeChatSender):
+    user = random_openid()
+    listing = (await wechat.text(user, "荔湾有哪些医院")).content or ""
+    first_line = next(line for line in listing.splitlines() if line.startswith("1. "))
+    picked = first_line.removeprefix("1. ").split("（")[0]
+    departments = (await wechat.text(user, "1")).content or ""
+    assert departments.startswith(f"{picked}的科室")

@@ -44,7 +44,11 @@ async def test_slow_action_reaches_the_user_through_customer_service(
     reply = await wechat.text(user, "荔湾有哪些医院")
     assert (reply.status, reply.body) == (200, "success")
     [pushed] = await pushed_to(system, user, within=30)
-    assert "荔枝湾中心医院" in pushed["payload"]["text"]["content"]
+    # The list offers each institution as a choice: a tappable customer-service menu.
+    assert pushed["msgtype"] == "msgmenu"
+    menu = pushed["payload"]["msgmenu"]
+    assert menu["head_content"].startswith("荔湾区的医疗机构共有6家")
+    assert "荔枝湾中心医院" in [item["content"] for item in menu["list"]]
 
 
 async def test_retry_storm_gives_one_turn_and_one_answer(
