@@ -25,6 +25,7 @@ from integrations.wechat.crypto import CryptoError, MessageCrypto
 from integrations.wechat.messages import (
     InboundMessage,
     MalformedMessage,
+    WireFormat,
     extract_encrypted,
     parse_message,
     render_text_reply,
@@ -39,6 +40,7 @@ logger = logging.getLogger("frontdoor.gateway")
 
 SIMULATOR_PAGE = Path(__file__).parent / "static" / "simulator.html"
 XML_MEDIA_TYPE = "application/xml"
+JSON_MEDIA_TYPE = "application/json"
 # WeChat treats a plain "success" as "no reply now", without showing the user an error.
 NO_REPLY_BODY = "success"
 REJECTION_BODIES = {
@@ -127,11 +129,12 @@ def create_app(
             return _rejected(413, f"body over {settings.max_body_bytes} bytes")
         params = request.query_params
         key_index: int | None = None
+        envelope_format: WireFormat | None = None
         try:
             if params.get("encrypt_type", "raw").lower() == "aes":
                 if crypto is None:
                     return _rejected(400, "encrypted message but no EncodingAESKey configured")
-                encrypted = extract_encrypted(body)
+                envelope_format, encrypted = extract_encrypted(body)
                 if not crypto.verify(
                     params.get("msg_signature", ""), params["timestamp"], params["nonce"], encrypted
                 ):
@@ -139,6 +142,8 @@ def create_app(
                 decrypted = crypto.decrypt(encrypted)
                 body, key_index = decrypted.xml, decrypted.key_index
             message = parse_message(body)
+            if envelope_format is not None and message.wire_format != envelope_format:
+                return _rejected(400, "envelope and message formats differ")
         except (MalformedMessage, CryptoError) as exc:
             return _rejected(400, str(exc))
 
@@ -149,9 +154,14 @@ def create_app(
         if crypto is not None and key_index is not None:
             # Safe mode: answer with the key WeChat used (the previous one during rollover).
             xml = crypto.encrypted_reply(
-                xml, key_index=key_index, timestamp=str(int(time.time())), nonce=params["nonce"]
+                xml,
+                key_index=key_index,
+                timestamp=str(int(time.time())),
+                nonce=params["nonce"],
+                as_json=message.wire_format == "json",
             )
-        return Response(content=xml, media_type=XML_MEDIA_TYPE)
+        media_type = JSON_MEDIA_TYPE if message.wire_format == "json" else XML_MEDIA_TYPE
+        return Response(content=xml, media_type=media_type)
 
     @app.get("/admin/deliveries/failed")
     async def failed_deliveries(

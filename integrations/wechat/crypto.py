@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 import struct
 from collections.abc import Sequence
@@ -97,10 +98,20 @@ class MessageCrypto:
         encryptor = _aes(self._keys[key_index], decrypt=False)
         return base64.b64encode(encryptor.update(plain) + encryptor.finalize()).decode("ascii")
 
-    def encrypted_reply(self, message: str, *, key_index: int, timestamp: str, nonce: str) -> str:
-        """The XML envelope of a passive reply in safe mode."""
+    def encrypted_reply(
+        self, message: str, *, key_index: int, timestamp: str, nonce: str, as_json: bool = False
+    ) -> str:
+        """The envelope of a passive reply in safe mode (XML, or JSON for JSON accounts)."""
         encrypted = self.encrypt(message, key_index=key_index)
         signature = msg_signature(self._token, timestamp, nonce, encrypted)
+        if as_json:
+            envelope = {
+                "Encrypt": encrypted,
+                "MsgSignature": signature,
+                "TimeStamp": int(timestamp),
+                "Nonce": nonce,
+            }
+            return json.dumps(envelope)
         return (
             f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt>"
             f"<MsgSignature><![CDATA[{signature}]]></MsgSignature>"

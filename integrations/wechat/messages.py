@@ -6,8 +6,10 @@ Message formats: https://developers.weixin.qq.com/doc/offiaccount/Message_Manage
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
+from typing import Literal
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -18,6 +20,9 @@ REQUIRED_FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
 
 class MalformedMessage(ValueError):
     """The body is not a WeChat message we can read; the reason is safe to log."""
+
+
+WireFormat = Literal["xml", "json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,21 +38,14 @@ class InboundMessage:
     media_id: str | None = None
     voice_format: str | None = None
     recognition: str | None = None
+    # Accounts choose XML or JSON pushes; the passive reply must use the same format.
+    wire_format: WireFormat = "xml"
 
 
 def parse_message(body: bytes) -> InboundMessage:
-    """Parse one message or event; raise `MalformedMessage` for anything else."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MalformedMessage("body is not valid UTF-8") from exc
-    try:
-        root = fromstring(text)
-    except (ParseError, DefusedXmlException) as exc:
-        raise MalformedMessage(f"unreadable XML: {type(exc).__name__}") from exc
-    if root.tag != "xml":
-        raise MalformedMessage(f"unexpected root element <{root.tag[:32]}>")
-    fields = _fields(root)
+    """Parse one message or event (XML, or JSON for accounts that chose it); raise
+    `MalformedMessage` for anything else."""
+    wire_format, fields = _read_fields(body)
     missing = [name for name in REQUIRED_FIELDS if not fields.get(name)]
     if missing:
         raise MalformedMessage(f"missing fields: {', '.join(missing)}")
@@ -67,19 +65,48 @@ def parse_message(body: bytes) -> InboundMessage:
         media_id=fields.get("MediaId"),
         voice_format=fields.get("Format"),
         recognition=fields.get("Recognition"),
+        wire_format=wire_format,
     )
 
 
-def extract_encrypted(body: bytes) -> str:
-    """The `Encrypt` field of a compatible- or safe-mode body."""
-    try:
-        root = fromstring(body.decode("utf-8"))
-    except (UnicodeDecodeError, ParseError, DefusedXmlException) as exc:
-        raise MalformedMessage(f"unreadable encrypted envelope: {type(exc).__name__}") from exc
-    encrypted = (root.findtext("Encrypt") or "").strip()
-    if root.tag != "xml" or not encrypted:
+def extract_encrypted(body: bytes) -> tuple[WireFormat, str]:
+    """The format and `Encrypt` field of a compatible- or safe-mode body."""
+    wire_format, fields = _read_fields(body)
+    encrypted = fields.get("Encrypt", "")
+    if not encrypted:
         raise MalformedMessage("encrypted envelope without Encrypt")
-    return encrypted
+    return wire_format, encrypted
+
+
+def _read_fields(body: bytes) -> tuple[WireFormat, dict[str, str]]:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedMessage("body is not valid UTF-8") from exc
+    if text.lstrip().startswith("{"):
+        return "json", _json_fields(text)
+    try:
+        root = fromstring(text)
+    except (ParseError, DefusedXmlException) as exc:
+        raise MalformedMessage(f"unreadable XML: {type(exc).__name__}") from exc
+    if root.tag != "xml":
+        raise MalformedMessage(f"unexpected root element <{root.tag[:32]}>")
+    return "xml", _fields(root)
+
+
+def _json_fields(text: str) -> dict[str, str]:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise MalformedMessage("unreadable JSON") from exc
+    if not isinstance(data, dict):
+        raise MalformedMessage("JSON body is not an object")
+    # Scalars only: WeChat's message fields are strings and numbers, never nested.
+    return {
+        str(key): str(value).strip()
+        for key, value in data.items()
+        if isinstance(value, str | int | float) and not isinstance(value, bool)
+    }
 
 
 def _fields(root: Element) -> dict[str, str]:
@@ -92,8 +119,17 @@ def _cdata(value: str) -> str:
 
 
 def render_text_reply(inbound: InboundMessage, content: str, *, now: int | None = None) -> str:
-    """A passive text reply: To/From swapped from the inbound message."""
+    """A passive text reply, in the inbound message's format, To/From swapped."""
     created = int(time.time()) if now is None else now
+    if inbound.wire_format == "json":
+        reply = {
+            "ToUserName": inbound.from_user,
+            "FromUserName": inbound.to_user,
+            "CreateTime": created,
+            "MsgType": "text",
+            "Content": content,
+        }
+        return json.dumps(reply, ensure_ascii=False)
     return (
         "<xml>"
         f"<ToUserName>{_cdata(inbound.from_user)}</ToUserName>"

@@ -162,3 +162,34 @@ async def test_encrypted_message_without_configured_key_is_rejected(rasa_request
 def test_a_malformed_key_fails_at_start_up():
     with pytest.raises(ValueError, match="43"):
         GatewaySettings(wechat_encoding_aes_key="too-short")
+
+
+async def test_json_safe_mode_is_answered_in_encrypted_json(gateway, rasa_requests):
+    import json
+
+    inner = json.dumps(
+        {
+            "ToUserName": "gh_enc",
+            "FromUserName": OPENID,
+            "CreateTime": 1700000000,
+            "MsgType": "text",
+            "Content": "你好",
+            "MsgId": 100,
+        },
+        ensure_ascii=False,
+    )
+    encrypted = MessageCrypto(TOKEN, APP_ID, [CURRENT]).encrypt(inner)
+    params = params_for(encrypted)
+    body = json.dumps({"ToUserName": "gh_enc", "Encrypt": encrypted}).encode()
+    response = await post(await gateway(), body, params)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert rasa_requests == [{"sender": OPENID, "message": "你好"}]
+    envelope = response.json()
+    assert (
+        msg_signature(TOKEN, str(envelope["TimeStamp"]), params["nonce"], envelope["Encrypt"])
+        == envelope["MsgSignature"]
+    )
+    reply = json.loads(MessageCrypto(TOKEN, APP_ID, [CURRENT]).decrypt(envelope["Encrypt"]).xml)
+    assert reply["Content"] == "您好，加密也没问题"
+    assert reply["ToUserName"] == OPENID

@@ -77,3 +77,51 @@ def test_reply_swaps_users_and_escapes_cdata_end():
     assert root.findtext("CreateTime") == "1700000001"
     assert root.findtext("MsgType") == "text"
     assert root.findtext("Content") == "a]]>b <c>"
+
+
+def test_parses_json_push_and_replies_in_json():
+    import json
+
+    body = json.dumps(
+        {
+            "ToUserName": "gh_account",
+            "FromUserName": "oUser123456789",
+            "CreateTime": 1700000000,
+            "MsgType": "text",
+            "Content": "荔湾有哪些医院",
+            "MsgId": 24000000000000001,
+        },
+        ensure_ascii=False,
+    ).encode()
+    message = parse_message(body)
+    assert message.wire_format == "json"
+    assert (message.content, message.msg_id, message.create_time) == (
+        "荔湾有哪些医院",
+        "24000000000000001",
+        1700000000,
+    )
+    reply = json.loads(render_text_reply(message, "您好", now=1700000001))
+    assert reply == {
+        "ToUserName": "oUser123456789",
+        "FromUserName": "gh_account",
+        "CreateTime": 1700000001,
+        "MsgType": "text",
+        "Content": "您好",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{not json", "unreadable JSON"),
+        (b'{"ToUserName": "a"}', "missing fields"),
+        (
+            b'{"ToUserName": {"nested": 1}, "FromUserName": "b", '
+            b'"CreateTime": 1, "MsgType": "text"}',
+            "missing fields",
+        ),
+    ],
+)
+def test_rejects_malformed_json(body, reason):
+    with pytest.raises(MalformedMessage, match=reason):
+        parse_message(body)
