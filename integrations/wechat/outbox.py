@@ -26,10 +26,16 @@ from integrations.wechat.state import Store
 logger = logging.getLogger("frontdoor.gateway.outbox")
 
 QUEUE = "outbox:queue"
+# Jobs being sent stay here (with a lease) until done, so a crashed worker loses none of them.
+PROCESSING = "outbox:processing"
 FAILED = "outbox:failed"
 SendText = Callable[[str, str], Awaitable[None]]
 SendFallback = Callable[[str, str], Awaitable[None]]
 SendMenu = Callable[[str, str, list[tuple[str, str]]], Awaitable[None]]
+
+
+def lease_key(job_id: str) -> str:
+    return f"outbox:lease:{job_id}"
 
 
 def unsubscribed_key(openid: str) -> str:
@@ -65,6 +71,7 @@ class Outbox:
         send_menu: SendMenu | None = None,
         max_attempts: int = 6,
         base_backoff_seconds: float = 1.0,
+        lease_seconds: float = 120.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
@@ -73,6 +80,10 @@ class Outbox:
         self._send_menu = send_menu
         self._max_attempts = max_attempts
         self._base_backoff = base_backoff_seconds
+        self._lease_seconds = lease_seconds
+        # Jobs seen without a lease at the last recovery scan: requeued if still so at the next,
+        # which leaves a worker that has just taken a job time to take its lease.
+        self._suspects: set[str] = set()
         self._clock = clock
 
     async def enqueue(self, openid: str, text: str, menu: Sequence[str] = ()) -> None:
@@ -87,33 +98,67 @@ class Outbox:
         """Deliveries that did not reach the user, newest last (for admins)."""
         return [json.loads(item) for item in await self._store.items(FAILED)]
 
-    async def run(self, stop: asyncio.Event, *, poll_seconds: float = 0.2) -> None:
+    async def run(
+        self,
+        stop: asyncio.Event,
+        *,
+        poll_seconds: float = 0.2,
+        recover_every_seconds: float = 30.0,
+    ) -> None:
         """The worker loop; every gateway process may run one. It is stopped through `stop`,
         never cancelled, so a job taken from the queue is always finished or put back."""
+        next_recovery = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() >= next_recovery:
+                    await self.recover()
+                    next_recovery = time.monotonic() + recover_every_seconds
                 await self.process_one(timeout=poll_seconds)
             except Exception:  # a bug in one job must not stop deliveries for everyone
                 logger.exception("outbox worker error")
                 await asyncio.sleep(1.0)
 
+    async def recover(self) -> int:
+        """Put back jobs that a crashed worker left in flight (no lease on two scans)."""
+        leaseless = set()
+        for raw in await self._store.items(PROCESSING):
+            job_id = PushJob.loads(raw).id
+            if await self._store.get(lease_key(job_id)) is None:
+                leaseless.add(raw)
+        recovered = leaseless & self._suspects
+        for raw in recovered:
+            await self._store.push(QUEUE, raw)
+            await self._store.remove(PROCESSING, raw)
+        if recovered:
+            logger.warning("recovered %d push job(s) left in flight", len(recovered))
+        self._suspects = leaseless - recovered
+        return len(recovered)
+
     async def process_one(self, timeout: float) -> bool:
         """Handle at most one job; False when the queue stayed empty."""
-        raw = await self._store.pop(QUEUE, timeout)
+        raw = await self._store.move(QUEUE, PROCESSING, timeout)
         if raw is None:
             return False
         job = PushJob.loads(raw)
+        await self._store.set(lease_key(job.id), "1", ttl=self._lease_seconds)
+        try:
+            await self._handle(job, raw)
+        finally:
+            await self._store.remove(PROCESSING, raw)
+            await self._store.delete(lease_key(job.id))
+        return True
+
+    async def _handle(self, job: PushJob, raw: str) -> None:
         wait = job.not_before - self._clock()
         if wait > 0:
             # Not due yet: put it back and let other jobs go first.
             await self._store.push(QUEUE, raw)
             await asyncio.sleep(min(wait, 0.2))
-            return True
+            return
         if await self._store.get(unsubscribed_key(job.openid)):
             await self._record_failure(job, "unsubscribed")
-            return True
+            return
         await self._deliver(job)
-        return True
 
     async def _deliver(self, job: PushJob) -> None:
         user = mask_openid(job.openid)

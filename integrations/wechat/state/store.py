@@ -41,6 +41,15 @@ class Store(Protocol):
         """Take the oldest queue item, waiting up to `timeout` seconds."""
         ...
 
+    async def move(self, source: str, destination: str, timeout: float) -> str | None:
+        """Atomically take the oldest item of `source` and append it to `destination`,
+        waiting up to `timeout` seconds (a reliable queue: the item is never only in flight)."""
+        ...
+
+    async def remove(self, key: str, value: str) -> None:
+        """Remove one occurrence of `value` from the queue `key`."""
+        ...
+
     async def length(self, key: str) -> int: ...
 
     async def items(self, key: str) -> list[str]: ...
@@ -128,6 +137,17 @@ class MemoryStore:
                 return None
             return self._queues[key].pop(0)
 
+    async def move(self, source: str, destination: str, timeout: float) -> str | None:
+        item = await self.pop(source, timeout)
+        if item is not None:
+            self._queues.setdefault(destination, []).append(item)
+        return item
+
+    async def remove(self, key: str, value: str) -> None:
+        queue = self._queues.get(key, [])
+        if value in queue:
+            queue.remove(value)
+
     async def length(self, key: str) -> int:
         return len(self._queues.get(key, []))
 
@@ -188,6 +208,20 @@ class RedisStore:
     async def pop(self, key: str, timeout: float) -> str | None:
         item = await self._redis.blpop([self._k(key)], timeout=max(timeout, 0.01))
         return None if item is None else str(item[1])
+
+    async def move(self, source: str, destination: str, timeout: float) -> str | None:
+        # Redis takes fractional timeouts (6.0+); redis-py's stubs say int.
+        item = await self._redis.blmove(
+            self._k(source),
+            self._k(destination),
+            max(timeout, 0.01),  # type: ignore[arg-type]
+            "LEFT",
+            "RIGHT",
+        )
+        return None if item is None else str(item)
+
+    async def remove(self, key: str, value: str) -> None:
+        await self._redis.lrem(self._k(key), 1, value)
 
     async def length(self, key: str) -> int:
         return int(await self._redis.llen(self._k(key)))

@@ -157,3 +157,37 @@ async def test_choices_go_out_as_a_tappable_menu_under_the_last_part(clock):
     assert menus == [
         ("oU", "您想查哪家医院的科室？", [("1", "荔枝湾中心医院"), ("2", "西关康宁医院")])
     ]
+
+
+async def test_a_job_left_in_flight_by_a_crashed_worker_is_recovered(store, clock):
+    """A worker took a job and died before finishing: the job must still reach the user."""
+    from integrations.wechat.outbox import PROCESSING, QUEUE
+
+    sender = Recorder()
+    outbox = Outbox(store, sender, clock=clock)
+    await outbox.enqueue("oU", "报告已出")
+    assert await store.move(QUEUE, PROCESSING, timeout=0.1) is not None  # ...and then it died
+
+    assert await outbox.recover() == 0  # first sighting: maybe a live worker taking its lease
+    assert await outbox.recover() == 1  # still no lease: put back
+    await drain(outbox, clock)
+    assert sender.sent == [("oU", "报告已出")]
+    assert await store.items(PROCESSING) == []
+
+
+async def test_a_job_being_sent_is_not_recovered(store, clock):
+    from integrations.wechat.outbox import PROCESSING
+
+    recovered: list[int] = []
+    outbox: Outbox
+
+    async def slow_sender(openid: str, text: str) -> None:
+        # While this job is in flight, recovery scans must leave it alone.
+        recovered.append(await outbox.recover())
+        recovered.append(await outbox.recover())
+
+    outbox = Outbox(store, slow_sender, clock=clock)
+    await outbox.enqueue("oU", "你好")
+    await outbox.process_one(timeout=0.1)
+    assert recovered == [0, 0]
+    assert await store.items(PROCESSING) == []
