@@ -147,7 +147,13 @@ def create_app(
         except (MalformedMessage, CryptoError) as exc:
             return _rejected(400, str(exc))
 
-        reply = await _answer(request.app.state.services, message)
+        try:
+            reply = await _answer(request.app.state.services, message)
+        except Exception:
+            # Redis or another shared part failed: the resident still gets an answer, not
+            # WeChat's "service unavailable" page.
+            logger.exception("could not answer %s", mask_openid(message.from_user))
+            reply = texts.SERVICE_BUSY
         if reply is None:
             return PlainTextResponse(NO_REPLY_BODY)
         xml = render_text_reply(message, reply)
@@ -169,7 +175,9 @@ def create_app(
     ) -> list[dict[str, object]]:
         """Replies that reached no channel, for admins to follow up (OpenIDs masked)."""
         expected = f"Bearer {settings.admin_token}"
-        if not settings.admin_token or not hmac.compare_digest(authorization, expected):
+        if not settings.admin_token or not hmac.compare_digest(
+            authorization.encode("utf-8"), expected.encode("utf-8")
+        ):
             raise HTTPException(status_code=404)
         records = await request.app.state.services.outbox.failed()
         return [{**r, "openid": mask_openid(str(r["openid"]))} for r in records]

@@ -14,6 +14,7 @@ from integrations.wechat.app import create_app
 from integrations.wechat.rasa_client import RasaClient
 from integrations.wechat.settings import GatewaySettings
 from integrations.wechat.signature import compute_signature
+from integrations.wechat.state import MemoryStore
 
 TOKEN = "test-token"
 OPENID = "oTestUser0000000000000000001"
@@ -300,3 +301,47 @@ async def test_per_user_rate_limit_counts_retries_once(rasa, rasa_url):
     assert fromstring(retried.text).findtext("Content") == content  # a retry stays limited
     assert len(rasa.requests) == 4
     assert "您好" in fromstring(unaffected.text).findtext("Content")
+
+
+class BrokenStore(MemoryStore):
+    """Redis gone away mid-flight."""
+
+    async def incr(self, key: str, ttl: float) -> int:
+        raise ConnectionError("redis is down")
+
+
+async def test_a_failing_store_still_gets_the_resident_an_answer(rasa, rasa_url, caplog):
+    caplog.set_level(logging.ERROR)
+    settings = GatewaySettings(wechat_token=TOKEN)
+    rasa_client = RasaClient(rasa_url, timeout=1)
+    app = create_app(settings, rasa_client, store=BrokenStore())
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://gw") as http,
+    ):
+        response = await http.post("/wechat", params=signed(), content=text_xml("你好", "77"))
+    await rasa_client.aclose()
+    assert response.status_code == 200
+    assert "系统有点忙" in fromstring(response.text).findtext("Content")
+    assert "could not answer" in caplog.text
+
+
+async def test_admin_endpoint_refuses_odd_authorization_headers(rasa_url):
+    settings = GatewaySettings(wechat_token=TOKEN, admin_token="secret")
+    rasa_client = RasaClient(rasa_url, timeout=1)
+    app = create_app(settings, rasa_client)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://gw") as http,
+    ):
+        wrong = await http.get(
+            "/admin/deliveries/failed", headers={"Authorization": "Bearer 秘密".encode()}
+        )
+        right = await http.get(
+            "/admin/deliveries/failed", headers={"Authorization": "Bearer secret"}
+        )
+    await rasa_client.aclose()
+    assert wrong.status_code == 404
+    assert right.json() == []
