@@ -1,4 +1,5 @@
-"""Starts the whole system as separate processes: sandbox hospital, action server, Rasa, gateway.
+"""Starts the whole system as separate processes: sandbox hospital, WeChat API stand-in, action
+server, Rasa, gateway.
 
 `make run` uses it with the configuration from the environment (and `.env`); the end-to-end
 tests use the same code on free ports, so they drive exactly what a developer runs.
@@ -109,7 +110,8 @@ class System:
 
 
 def build_system(environ: Mapping[str, str], *, model: Path, log_dir: Path) -> System:
-    """Describe the four processes for the configuration in `environ`."""
+    """Describe the processes for the configuration in `environ` (the WeChat API stand-in only
+    when WECHAT_API_BASE_URL points at this machine)."""
     env = {**DEFAULTS, **{k: v for k, v in environ.items() if v != ""}}
     env.setdefault("RASA_TOKEN", secrets.token_urlsafe(24))
     env["PYTHONPATH"] = str(REPO)

@@ -68,7 +68,12 @@ async def slow_rasa():
 
 
 @pytest.fixture
-async def system(slow_rasa):
+def fallback_template() -> str:
+    return ""
+
+
+@pytest.fixture
+async def system(slow_rasa, fallback_template):
     stand_in = create_wechat_stand_in(APP_ID, "secret")
     store = MemoryStore()
     wechat = WeChatAPIClient(
@@ -76,7 +81,11 @@ async def system(slow_rasa):
     )
     rasa = RasaClient(slow_rasa["url"], timeout=10)
     settings = GatewaySettings(
-        wechat_token=TOKEN, wechat_app_id=APP_ID, reply_budget_seconds=0.3, admin_token="adm"
+        wechat_token=TOKEN,
+        wechat_app_id=APP_ID,
+        reply_budget_seconds=0.3,
+        admin_token="adm",
+        wechat_fallback_template_id=fallback_template,
     )
     app = create_app(settings, rasa, store=store, wechat_api=wechat)
     transport = httpx.ASGITransport(app=app)
@@ -158,3 +167,31 @@ async def test_late_reply_with_choices_is_pushed_as_a_tappable_menu(system, slow
     menu = pushed["payload"]["msgmenu"]
     assert menu["head_content"] == "荔湾区的医疗机构共有6家"
     assert [item["content"] for item in menu["list"]] == ["荔枝湾中心医院", "西关康宁医院"]
+
+
+async def test_following_again_resumes_pushes(system, slow_rasa):
+    gateway, wx = system
+    await gateway.post("/wechat", params=signed(), content=event_xml("unsubscribe"))
+    await gateway.post("/wechat", params=signed(), content=event_xml("subscribe"))
+    response = await gateway.post(
+        "/wechat", params=signed(), content=text_xml("荔湾有哪些医院", "8")
+    )
+    assert response.text == "success"
+    sent = await sent_messages(wx, 2)
+    assert [m["payload"].get("text", {}).get("content") for m in sent][
+        -1
+    ] == "荔湾区的医疗机构共有6家"
+
+
+@pytest.mark.parametrize("fallback_template", ["TPL_REPLY_READY"])
+async def test_out_of_window_push_falls_back_to_the_template(system, slow_rasa):
+    gateway, wx = system
+    await wx.post("/sandbox/control", json={"out_of_window": [OPENID], "not_subscribed": []})
+    response = await gateway.post(
+        "/wechat", params=signed(), content=text_xml("荔湾有哪些医院", "9")
+    )
+    assert response.text == "success"
+    [template] = await sent_messages(wx, 1)
+    assert template["endpoint"].endswith("template/send")
+    assert template["payload"]["template_id"] == "TPL_REPLY_READY"
+    assert template["payload"]["data"]["content"]["value"] == "荔湾区的医疗机构共有6家"
