@@ -28,9 +28,11 @@ from integrations.wechat.messages import (
     WireFormat,
     extract_encrypted,
     parse_message,
+    render_image_reply,
     render_text_reply,
 )
 from integrations.wechat.rasa_client import RasaClient
+from integrations.wechat.replies import Reply
 from integrations.wechat.services import GatewayServices, start_services
 from integrations.wechat.settings import GatewaySettings, get_settings
 from integrations.wechat.signature import compute_signature, is_valid_signature
@@ -153,10 +155,13 @@ def create_app(
             # Redis or another shared part failed: the resident still gets an answer, not
             # WeChat's "service unavailable" page.
             logger.exception("could not answer %s", mask_openid(message.from_user))
-            reply = texts.SERVICE_BUSY
+            reply = Reply.plain(texts.SERVICE_BUSY)
         if reply is None:
             return PlainTextResponse(NO_REPLY_BODY)
-        xml = render_text_reply(message, reply)
+        if reply.media_id is not None:
+            xml = render_image_reply(message, reply.media_id)
+        else:
+            xml = render_text_reply(message, reply.text)
         if crypto is not None and key_index is not None:
             # Safe mode: answer with the key WeChat used (the previous one during rollover).
             xml = crypto.encrypted_reply(
@@ -200,8 +205,8 @@ def create_app(
     return app
 
 
-async def _answer(services: GatewayServices, message: InboundMessage) -> str | None:
-    """The text to send back now, or None when WeChat should get `success` (no reply now)."""
+async def _answer(services: GatewayServices, message: InboundMessage) -> Reply | None:
+    """The reply to send back now, or None when WeChat should get `success` (no reply now)."""
     logger.info(
         "message type=%s event=%s from %s",
         message.msg_type,
@@ -212,9 +217,9 @@ async def _answer(services: GatewayServices, message: InboundMessage) -> str | N
         await services.track_follow(message)
     decision = services.route(message)
     if decision.reply is not None or decision.user_text is None:
-        return decision.reply
+        return None if decision.reply is None else Reply.plain(decision.reply)
     if not await services.within_rate_limit(message):
-        return texts.RATE_LIMITED
+        return Reply.plain(texts.RATE_LIMITED)
     return await services.turns.handle(message)
 
 

@@ -70,11 +70,6 @@ async def remember_choices(store: Store, openid: str, messages: Sequence[BotMess
         await store.delete(choices_key(openid))
 
 
-async def remembered_titles(store: Store, openid: str) -> list[str]:
-    stored = await store.get(choices_key(openid))
-    return [RasaButton.model_validate(c).title for c in json.loads(stored)] if stored else []
-
-
 async def resolve_choice(store: Store, openid: str, text: str) -> str:
     """What to send Rasa: the picked choice's payload, or the text as typed."""
     stored = await store.get(choices_key(openid))

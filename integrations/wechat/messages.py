@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -120,14 +120,25 @@ def _cdata(value: str) -> str:
 
 def render_text_reply(inbound: InboundMessage, content: str, *, now: int | None = None) -> str:
     """A passive text reply, in the inbound message's format, To/From swapped."""
+    return _render_reply(inbound, "text", {"Content": content}, now)
+
+
+def render_image_reply(inbound: InboundMessage, media_id: str, *, now: int | None = None) -> str:
+    """A passive image reply showing an uploaded temporary media."""
+    return _render_reply(inbound, "image", {"Image": {"MediaId": media_id}}, now)
+
+
+def _render_reply(
+    inbound: InboundMessage, msg_type: str, body: dict[str, Any], now: int | None
+) -> str:
     created = int(time.time()) if now is None else now
     if inbound.wire_format == "json":
         reply = {
             "ToUserName": inbound.from_user,
             "FromUserName": inbound.to_user,
             "CreateTime": created,
-            "MsgType": "text",
-            "Content": content,
+            "MsgType": msg_type,
+            **body,
         }
         return json.dumps(reply, ensure_ascii=False)
     return (
@@ -135,7 +146,14 @@ def render_text_reply(inbound: InboundMessage, content: str, *, now: int | None 
         f"<ToUserName>{_cdata(inbound.from_user)}</ToUserName>"
         f"<FromUserName>{_cdata(inbound.to_user)}</FromUserName>"
         f"<CreateTime>{created}</CreateTime>"
-        "<MsgType><![CDATA[text]]></MsgType>"
-        f"<Content>{_cdata(content)}</Content>"
+        f"<MsgType>{_cdata(msg_type)}</MsgType>"
+        f"{_xml_fields(body)}"
         "</xml>"
+    )
+
+
+def _xml_fields(fields: dict[str, Any]) -> str:
+    return "".join(
+        f"<{name}>{_xml_fields(value) if isinstance(value, dict) else _cdata(str(value))}</{name}>"
+        for name, value in fields.items()
     )

@@ -1,8 +1,10 @@
 """Outbound delivery that loses nothing: pushed replies go through a queue in the store.
 
-Each job carries one reply split into customer-service messages of under 2048 bytes, sent in
-order. Transient failures are retried with exponential backoff; WeChat's refusals that retrying
-cannot fix (45015 outside the 48-hour window, 45047 over the count, 48001 no API for this
+Each job carries one reply as customer-service messages sent in order: texts split under 2048
+bytes (choices as a tappable `msgmenu` under the text that offers them) and images, uploaded as
+temporary media when their turn comes (an image that cannot be fetched is sent as its link).
+Transient failures are retried with exponential backoff; WeChat's refusals that retrying cannot
+fix (45015 outside the 48-hour window, 45047 over the count, 48001 no API for this
 account) fall back to a template notification when one is configured, and are otherwise
 recorded where admins see them. Users who unfollowed get nothing pushed.
 https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Service_Center_messages.html
@@ -21,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from common.privacy import mask_openid
 from integrations.wechat.api.errors import OutOfWindow, OverQuota, Unauthorized, WeChatError
 from integrations.wechat.render import split_message
+from integrations.wechat.replies import ImagePart, Part, TextPart, dump_parts, load_parts
 from integrations.wechat.state import Store
 
 logger = logging.getLogger("frontdoor.gateway.outbox")
@@ -32,6 +35,12 @@ FAILED = "outbox:failed"
 SendText = Callable[[str, str], Awaitable[None]]
 SendFallback = Callable[[str, str], Awaitable[None]]
 SendMenu = Callable[[str, str, list[tuple[str, str]]], Awaitable[None]]
+# Sends the image at a URL; raises `ImageUnavailable` when the URL gives no usable image.
+SendImage = Callable[[str, str], Awaitable[None]]
+
+
+class ImageUnavailable(Exception):
+    """The image behind a reply's URL cannot be sent as an image (so its link is sent)."""
 
 
 def lease_key(job_id: str) -> str:
@@ -45,20 +54,52 @@ def unsubscribed_key(openid: str) -> str:
 @dataclass
 class PushJob:
     openid: str
-    parts: list[str]
+    # Dumped `replies` parts, each one customer-service message (texts already split).
+    parts: list[dict[str, object]]
     sent: int = 0  # parts already delivered, so a retry never repeats one
     attempt: int = 0
     not_before: float = 0.0
-    # Choices shown as tappable msgmenu items under the last part (a tap sends the title back).
-    menu: list[str] = field(default_factory=list)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @classmethod
+    def of(cls, openid: str, parts: Sequence[Part]) -> PushJob:
+        return cls(openid, dump_parts(split_parts(parts)))
+
+    def messages(self) -> tuple[Part, ...]:
+        return load_parts(self.parts)
+
+    def undelivered_texts(self) -> list[str]:
+        """What is left, as text (images as their links), for a fallback or an admin."""
+        return [
+            part.url if isinstance(part, ImagePart) else part.text
+            for part in self.messages()[self.sent :]
+        ]
 
     def dumps(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
 
     @classmethod
     def loads(cls, raw: str) -> PushJob:
-        return cls(**json.loads(raw))
+        data = json.loads(raw)
+        # Jobs queued before images existed: plain text parts, the menu under the last one.
+        legacy_menu = data.pop("menu", None)
+        data["parts"] = dump_parts(load_parts(data["parts"]))
+        if legacy_menu and data["parts"]:
+            data["parts"][-1]["menu"] = legacy_menu
+        return cls(**data)
+
+
+def split_parts(parts: Sequence[Part]) -> list[Part]:
+    """Texts cut under 2048 bytes at line ends, in order; choices stay under the last piece."""
+    split: list[Part] = []
+    for part in parts:
+        if isinstance(part, ImagePart):
+            split.append(part)
+            continue
+        pieces = split_message(part.text)
+        split.extend(TextPart(piece) for piece in pieces[:-1])
+        split.append(TextPart(pieces[-1], part.menu))
+    return split
 
 
 class Outbox:
@@ -69,6 +110,7 @@ class Outbox:
         *,
         fallback: SendFallback | None = None,
         send_menu: SendMenu | None = None,
+        send_image: SendImage | None = None,
         max_attempts: int = 6,
         base_backoff_seconds: float = 1.0,
         lease_seconds: float = 120.0,
@@ -78,6 +120,7 @@ class Outbox:
         self._send_text = send_text
         self._fallback = fallback
         self._send_menu = send_menu
+        self._send_image = send_image
         self._max_attempts = max_attempts
         self._base_backoff = base_backoff_seconds
         self._lease_seconds = lease_seconds
@@ -87,12 +130,14 @@ class Outbox:
         self._clock = clock
 
     async def enqueue(self, openid: str, text: str, menu: Sequence[str] = ()) -> None:
-        job = PushJob(openid, split_message(text), menu=list(menu))
-        await self._store.push(QUEUE, job.dumps())
+        await self.enqueue_parts(openid, [TextPart(text, tuple(menu))])
+
+    async def enqueue_parts(self, openid: str, parts: Sequence[Part]) -> None:
+        await self._store.push(QUEUE, PushJob.of(openid, parts).dumps())
 
     async def record_undeliverable(self, openid: str, text: str, reason: str) -> None:
         """A reply that no channel can carry (e.g. hold mode after WeChat's last retry)."""
-        await self._record_failure(PushJob(openid, split_message(text)), reason)
+        await self._record_failure(PushJob.of(openid, [TextPart(text)]), reason)
 
     async def failed(self) -> list[dict[str, object]]:
         """Deliveries that did not reach the user, newest last (for admins)."""
@@ -162,14 +207,10 @@ class Outbox:
 
     async def _deliver(self, job: PushJob) -> None:
         user = mask_openid(job.openid)
+        messages = job.messages()
         try:
-            while job.sent < len(job.parts):
-                part = job.parts[job.sent]
-                if job.menu and self._send_menu and job.sent == len(job.parts) - 1:
-                    options = [(str(n), title) for n, title in enumerate(job.menu, start=1)]
-                    await self._send_menu(job.openid, part, options)
-                else:
-                    await self._send_text(job.openid, part)
+            while job.sent < len(messages):
+                await self._send(job.openid, messages[job.sent])
                 job.sent += 1
         except (OutOfWindow, OverQuota, Unauthorized) as exc:
             logger.warning("push to %s refused (%s): trying the fallback", user, exc.errcode)
@@ -185,12 +226,27 @@ class Outbox:
         else:
             logger.info("pushed %d message(s) to %s", len(job.parts), user)
 
+    async def _send(self, openid: str, part: Part) -> None:
+        if isinstance(part, ImagePart):
+            if self._send_image is not None:
+                try:
+                    await self._send_image(openid, part.url)
+                    return
+                except ImageUnavailable as exc:
+                    logger.warning("image not sendable (%s); sending its link", exc)
+            await self._send_text(openid, part.url)
+        elif part.menu and self._send_menu is not None:
+            options = [(str(n), title) for n, title in enumerate(part.menu, start=1)]
+            await self._send_menu(openid, part.text, options)
+        else:
+            await self._send_text(openid, part.text)
+
     async def _fall_back(self, job: PushJob, reason: str) -> None:
         if self._fallback is None:
             await self._record_failure(job, f"{reason}; no fallback configured")
             return
         try:
-            await self._fallback(job.openid, "\n".join(job.parts[job.sent :]))
+            await self._fallback(job.openid, "\n".join(job.undelivered_texts()))
         except WeChatError as exc:
             await self._record_failure(job, f"{reason}; fallback failed: {exc}")
 
@@ -199,7 +255,7 @@ class Outbox:
         record = {
             "id": job.id,
             "openid": job.openid,
-            "undelivered": job.parts[job.sent :],
+            "undelivered": job.undelivered_texts(),
             "reason": reason,
             "at": self._clock(),
         }

@@ -1,42 +1,16 @@
-"""Turns Rasa's replies into one passive WeChat text reply.
-
-A passive reply carries one message, and WeChat cuts text past 2048 bytes, so replies are
-joined and trimmed at a line boundary. Buttons become numbered options.
-"""
+"""Text for WeChat: numbered choices, and texts cut or split under WeChat's 2048 bytes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from integrations.wechat import texts
-from integrations.wechat.rasa_client import BotMessage
 
 MAX_REPLY_BYTES = 2048
 
 
-def render_text(messages: Sequence[BotMessage]) -> str:
-    parts: list[str] = []
-    for message in messages:
-        lines = [message.text] if message.text else []
-        lines.extend(numbered_choices([button.title for button in message.buttons]))
-        if message.image:
-            lines.append(message.image)
-        if lines:
-            parts.append("\n".join(lines))
-    return trim_to_bytes("\n\n".join(parts), MAX_REPLY_BYTES)
-
-
 def numbered_choices(titles: Sequence[str]) -> list[str]:
     return [f"{n}. {title}" for n, title in enumerate(titles, start=1)]
-
-
-def without_numbered_choices(text: str, titles: Sequence[str]) -> str:
-    """`text` without the numbered choices `render_text` appended, for a reply that shows them
-    as tappable `msgmenu` items instead."""
-    suffix = "\n".join(numbered_choices(titles))
-    if titles and text.endswith(suffix):
-        return text[: -len(suffix)].rstrip("\n")
-    return text
 
 
 def trim_to_bytes(text: str, limit: int) -> str:

@@ -13,13 +13,15 @@ from typing import Protocol
 from common.privacy import mask_openid
 from integrations.wechat import texts
 from integrations.wechat.api import WeChatAPIClient
-from integrations.wechat.choices import remember_choices, remembered_titles, resolve_choice
+from integrations.wechat.api.errors import WeChatError
+from integrations.wechat.choices import remember_choices, resolve_choice
 from integrations.wechat.dialogue import Route, route
+from integrations.wechat.media import ImageMedia
 from integrations.wechat.menu import load_menu
 from integrations.wechat.messages import InboundMessage
-from integrations.wechat.outbox import Outbox, unsubscribed_key
+from integrations.wechat.outbox import ImageUnavailable, Outbox, unsubscribed_key
 from integrations.wechat.rasa_client import RasaClient, RasaUnavailable
-from integrations.wechat.render import render_text, without_numbered_choices
+from integrations.wechat.replies import Reply, build_reply
 from integrations.wechat.settings import GatewaySettings
 from integrations.wechat.state import Store, open_store
 from integrations.wechat.turns import TurnCoordinator, TurnPolicy, dedupe_key
@@ -109,6 +111,8 @@ async def start_services(
         )
         owned.append(wechat_api)
     api = wechat_api
+    images = ImageMedia(store, api, allowed_hosts=settings.wechat_image_hosts)
+    owned.append(images)
     template_id = settings.wechat_fallback_template_id
 
     async def notify_by_template(openid: str, text: str) -> None:
@@ -117,16 +121,22 @@ async def start_services(
     async def send_menu(openid: str, head: str, options: list[tuple[str, str]]) -> None:
         await api.send_menu(openid, head, options)
 
+    async def send_image(openid: str, url: str) -> None:
+        await api.send_image(openid, await images.media_id(url))
+
     outbox = Outbox(
         store,
         api.send_text,
         fallback=notify_by_template if template_id else None,
         send_menu=send_menu,
+        send_image=send_image,
     )
     client = rasa
     click_intents = load_menu().click_intents
 
-    async def run_turn(message: InboundMessage) -> str | None:
+    can_push = settings.wechat_customer_service_enabled
+
+    async def run_turn(message: InboundMessage) -> Reply | None:
         user_text = route(message, click_intents).user_text
         if user_text is None:
             return None
@@ -136,19 +146,27 @@ async def start_services(
             replies = await client.send(message.from_user, user_text)
         except RasaUnavailable as exc:
             logger.error("dialogue failed for %s: %s", mask_openid(message.from_user), exc)
-            return texts.SERVICE_BUSY
+            return Reply.plain(texts.SERVICE_BUSY)
         await remember_choices(store, message.from_user, replies)
-        return render_text(replies) or texts.NOT_UNDERSTOOD
+        reply = build_reply(replies) or Reply.plain(texts.NOT_UNDERSTOOD)
+        if not can_push and reply.single_image:
+            # Only a passive answer can carry it: upload now so it can be an image message.
+            return await with_image_uploaded(reply, reply.single_image)
+        return reply
 
-    async def push_reply(openid: str, text: str) -> None:
-        # Choices the reply offers become tappable msgmenu items instead of numbered lines.
-        titles = await remembered_titles(store, openid)
-        await outbox.enqueue(openid, without_numbered_choices(text, titles), menu=titles)
+    async def with_image_uploaded(reply: Reply, url: str) -> Reply:
+        try:
+            return reply.with_media_id(await images.media_id(url))
+        except (ImageUnavailable, WeChatError) as exc:
+            logger.warning("image reply sent as its link: %s", exc)
+            return reply
 
-    async def undeliverable(openid: str, text: str) -> None:
-        await outbox.record_undeliverable(openid, text, HOLD_MODE_UNDELIVERED)
+    async def push_reply(openid: str, reply: Reply) -> None:
+        await outbox.enqueue_parts(openid, reply.parts)
 
-    can_push = settings.wechat_customer_service_enabled
+    async def undeliverable(openid: str, reply: Reply) -> None:
+        await outbox.record_undeliverable(openid, reply.text, HOLD_MODE_UNDELIVERED)
+
     turns = TurnCoordinator(
         store,
         run_turn,

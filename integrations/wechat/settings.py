@@ -32,6 +32,8 @@ class GatewaySettings(BaseSettings):
     wechat_customer_service_enabled: bool = True
     # Template used when a push is refused (45015 out of window, 45047, 48001); empty: none.
     wechat_fallback_template_id: str = ""
+    # Hosts that images in replies may be fetched from (comma-separated); empty: any host.
+    wechat_image_hosts_csv: str = Field(default="", validation_alias="WECHAT_IMAGE_HOSTS")
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
     redis_url: str = ""
@@ -61,6 +63,10 @@ class GatewaySettings(BaseSettings):
         if self.simulator_enabled is None:
             self.simulator_enabled = self.frontdoor_env == "development"
         return self
+
+    @property
+    def wechat_image_hosts(self) -> list[str]:
+        return [host.strip() for host in self.wechat_image_hosts_csv.split(",") if host.strip()]
 
     @property
     def encoding_aes_keys(self) -> list[str]:

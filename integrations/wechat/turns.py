@@ -4,6 +4,8 @@ WeChat waits 5 s for a passive reply, then retries the same message (3 tries in 
 - the first delivery of a message claims it (atomic `set_nx`) and runs the dialogue turn once;
 - every delivery, first or retry, waits for the turn's reply up to the budget (default 4.5 s);
 - a reply ready in time is answered passively, once: later retries get the same cached text;
+  a reply with images goes out as pushes instead when the account can push, so its texts and
+  images arrive in order (a passive reply carries one message);
 - otherwise the request answers `success` and the reply is pushed when ready (customer-service
   messages), or, for accounts without that API ("hold" mode), requests are held past WeChat's
   timeout so it retries, and the last try answers with whatever is ready.
@@ -23,12 +25,13 @@ from dataclasses import dataclass
 from common.privacy import mask_openid
 from integrations.wechat import texts
 from integrations.wechat.messages import InboundMessage
+from integrations.wechat.replies import Reply
 from integrations.wechat.state import Store
 
 logger = logging.getLogger("frontdoor.gateway.turns")
 
-RunTurn = Callable[[InboundMessage], Awaitable[str | None]]
-Deliver = Callable[[str, str], Awaitable[None]]
+RunTurn = Callable[[InboundMessage], Awaitable[Reply | None]]
+Deliver = Callable[[str, Reply], Awaitable[None]]
 
 WECHAT_TRIES = 3
 WECHAT_TIMEOUT_SECONDS = 5.0
@@ -66,7 +69,7 @@ class TurnCoordinator:
         # retries that reach another process poll the shared store instead.
         self._finished: dict[str, asyncio.Event] = {}
 
-    async def handle(self, message: InboundMessage) -> str | None:
+    async def handle(self, message: InboundMessage) -> Reply | None:
         """The passive reply for this delivery, or None to answer `success`."""
         started = time.monotonic()
         key = dedupe_key(message)
@@ -82,7 +85,7 @@ class TurnCoordinator:
 
         ready = await self._wait_for_reply(key, started + self._policy.budget_seconds)
         if ready is not None:
-            return await self._answer_passively(key, ready.text)
+            return await self._answer_passively(key, message.from_user, ready.reply)
         if self._policy.hold_for_retries and attempt < WECHAT_TRIES:
             # Say nothing: WeChat times out and retries, and a retry may find the reply ready.
             await asyncio.sleep(max(0.0, started + self._policy.hold_seconds - time.monotonic()))
@@ -91,7 +94,7 @@ class TurnCoordinator:
         # The turn may have finished between the last look and marking it deferred.
         ready = await self._stored_reply(key)
         if ready is not None:
-            return await self._answer_passively(key, ready.text)
+            return await self._answer_passively(key, message.from_user, ready.reply)
         return None
 
     async def drain(self) -> None:
@@ -106,8 +109,9 @@ class TurnCoordinator:
         except Exception:
             # Never leave retries waiting on a turn that died: they get an apology instead.
             logger.exception("dialogue turn failed for %s", mask_openid(message.from_user))
-            reply = texts.SERVICE_BUSY
-        await self._store.set(f"turn:{key}:reply", json.dumps({"text": reply}), ttl)
+            reply = Reply.plain(texts.SERVICE_BUSY)
+        stored = json.dumps({"reply": None if reply is None else reply.dumps()})
+        await self._store.set(f"turn:{key}:reply", stored, ttl)
         finished = self._finished.pop(key, None)
         if finished is not None:
             finished.set()
@@ -119,10 +123,14 @@ class TurnCoordinator:
         ):
             await self._deliver_later(message.from_user, reply)
 
-    async def _answer_passively(self, key: str, reply: str | None) -> str | None:
+    async def _answer_passively(self, key: str, openid: str, reply: Reply | None) -> Reply | None:
         if reply is None:
             return None
         ttl = self._policy.remember_seconds
+        if reply.has_images and not self._policy.hold_for_retries:
+            if await self._store.set_nx(f"turn:{key}:delivered", "push", ttl):
+                await self._deliver_later(openid, reply)
+            return None
         if await self._store.set_nx(f"turn:{key}:delivered", "passive", ttl):
             return reply
         # A retry of a message already answered passively gets the same answer (the first
@@ -144,11 +152,14 @@ class TurnCoordinator:
 
     async def _stored_reply(self, key: str) -> Ready | None:
         stored = await self._store.get(f"turn:{key}:reply")
-        return None if stored is None else Ready(json.loads(stored)["text"])
+        if stored is None:
+            return None
+        raw = json.loads(stored)["reply"]
+        return Ready(None if raw is None else Reply.loads(raw))
 
 
 @dataclass(frozen=True, slots=True)
 class Ready:
-    """A finished turn; `text` None means the turn has nothing to say."""
+    """A finished turn; `reply` None means the turn has nothing to say."""
 
-    text: str | None
+    reply: Reply | None

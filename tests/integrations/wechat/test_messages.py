@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from defusedxml.ElementTree import fromstring
 
@@ -80,7 +82,6 @@ def test_reply_swaps_users_and_escapes_cdata_end():
 
 
 def test_parses_json_push_and_replies_in_json():
-    import json
 
     body = json.dumps(
         {
@@ -125,3 +126,37 @@ def test_parses_json_push_and_replies_in_json():
 def test_rejects_malformed_json(body, reason):
     with pytest.raises(MalformedMessage, match=reason):
         parse_message(body)
+
+
+def test_image_reply_in_both_formats():
+    from integrations.wechat.messages import render_image_reply
+
+    xml_message = parse_message(
+        b"<xml><ToUserName>gh_a</ToUserName><FromUserName>oU</FromUserName>"
+        b"<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content>"
+        b"<MsgId>1</MsgId></xml>"
+    )
+    assert render_image_reply(xml_message, "MEDIA_1", now=5) == (
+        "<xml><ToUserName><![CDATA[oU]]></ToUserName><FromUserName><![CDATA[gh_a]]>"
+        "</FromUserName><CreateTime>5</CreateTime><MsgType><![CDATA[image]]></MsgType>"
+        "<Image><MediaId><![CDATA[MEDIA_1]]></MediaId></Image></xml>"
+    )
+    json_message = parse_message(
+        json.dumps(
+            {
+                "ToUserName": "gh_a",
+                "FromUserName": "oU",
+                "CreateTime": 1,
+                "MsgType": "text",
+                "Content": "x",
+                "MsgId": "1",
+            }
+        ).encode()
+    )
+    assert json.loads(render_image_reply(json_message, "MEDIA_1", now=5)) == {
+        "ToUserName": "oU",
+        "FromUserName": "gh_a",
+        "CreateTime": 5,
+        "MsgType": "image",
+        "Image": {"MediaId": "MEDIA_1"},
+    }

@@ -191,3 +191,56 @@ async def test_a_job_being_sent_is_not_recovered(store, clock):
     await outbox.process_one(timeout=0.1)
     assert recovered == [0, 0]
     assert await store.items(PROCESSING) == []
+
+
+async def test_images_go_out_between_their_texts_and_a_failed_image_retries_alone(clock):
+    from integrations.wechat.replies import ImagePart, TextPart
+
+    images = Recorder([WeChatUnavailable("upload failed")])
+    store, sender = MemoryStore(), Recorder()
+    outbox = Outbox(store, sender, send_image=images, clock=clock)
+    await outbox.enqueue_parts(
+        "oU", [TextPart("地图："), ImagePart("https://x.cn/a.png"), TextPart("门诊在2号楼。")]
+    )
+    await drain(outbox, clock)
+    assert images.sent == [("oU", "https://x.cn/a.png")]
+    assert sender.sent == [("oU", "地图："), ("oU", "门诊在2号楼。")]  # the first text once
+
+
+async def test_an_image_that_cannot_be_sent_goes_out_as_its_link(clock):
+    from integrations.wechat.outbox import ImageUnavailable
+    from integrations.wechat.replies import ImagePart
+
+    store, sender = MemoryStore(), Recorder()
+    outbox = Outbox(store, sender, send_image=Recorder([ImageUnavailable("404")]), clock=clock)
+    await outbox.enqueue_parts("oU", [ImagePart("https://x.cn/a.png")])
+    await drain(outbox, clock)
+    assert sender.sent == [("oU", "https://x.cn/a.png")]
+
+
+async def test_jobs_queued_by_the_previous_version_are_still_delivered(clock):
+    """A deploy must not lose queued replies: old jobs had text parts and one job-level menu."""
+    import json
+
+    from integrations.wechat.outbox import QUEUE
+
+    menus: list[tuple[str, str, list[tuple[str, str]]]] = []
+
+    async def send_menu(openid: str, head: str, options: list[tuple[str, str]]) -> None:
+        menus.append((openid, head, options))
+
+    store, sender = MemoryStore(), Recorder()
+    old = {
+        "openid": "oU",
+        "parts": ["第一段", "第二段"],
+        "sent": 0,
+        "attempt": 0,
+        "not_before": 0.0,
+        "menu": ["甲"],
+        "id": "j1",
+    }
+    await store.push(QUEUE, json.dumps(old, ensure_ascii=False))
+    outbox = Outbox(store, sender, send_menu=send_menu, clock=clock)
+    await drain(outbox, clock)
+    assert sender.sent == [("oU", "第一段")]
+    assert menus == [("oU", "第二段", [("1", "甲")])]

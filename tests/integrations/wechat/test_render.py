@@ -1,17 +1,4 @@
-from integrations.wechat.rasa_client import BotMessage, RasaButton
-from integrations.wechat.render import MAX_REPLY_BYTES, render_text, trim_to_bytes
-
-
-def test_joins_messages_and_numbers_buttons():
-    text = render_text(
-        [
-            BotMessage(
-                text="您想查哪家？", buttons=[RasaButton(title="荔枝湾中心医院", payload="/x")]
-            ),
-            BotMessage(text="也可以直接说名字。"),
-        ]
-    )
-    assert text == "您想查哪家？\n1. 荔枝湾中心医院\n\n也可以直接说名字。"
+from integrations.wechat.render import MAX_REPLY_BYTES, trim_to_bytes
 
 
 def test_long_replies_stay_under_wechat_limit_and_cut_at_a_line():
@@ -49,13 +36,3 @@ def test_split_short_text_is_one_part():
     from integrations.wechat.render import split_message
 
     assert split_message("你好") == ["你好"]
-
-
-def test_numbered_choices_can_be_taken_off_again():
-    from integrations.wechat.render import render_text, without_numbered_choices
-
-    text = render_text(
-        [BotMessage(text="您想查哪家？", buttons=[RasaButton(title="甲"), RasaButton(title="乙")])]
-    )
-    assert without_numbered_choices(text, ["甲", "乙"]) == "您想查哪家？"
-    assert without_numbered_choices("别的内容", ["甲"]) == "别的内容"
