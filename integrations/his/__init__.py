@@ -1,15 +1,47 @@
 """Typed async client for a hospital information system (HIS) behind an HL7 FHIR R4 API."""
 
 from integrations.his.client import HISClient
-from integrations.his.errors import HISError, HISNotFound, HISUnavailable
-from integrations.his.models import Department, Institution, InstitutionKind
+from integrations.his.errors import (
+    BookingRefused,
+    CancellationRefused,
+    HISError,
+    HISNotFound,
+    HISUnavailable,
+    SlotTaken,
+)
+from integrations.his.models import (
+    Appointment,
+    AppointmentStatus,
+    DayPeriod,
+    Department,
+    Gender,
+    IdentityDocument,
+    Institution,
+    InstitutionKind,
+    PatientRegistration,
+    PractitionerTitle,
+    SlotOption,
+    SlotQuery,
+)
 
 __all__ = [
+    "Appointment",
+    "AppointmentStatus",
+    "BookingRefused",
+    "CancellationRefused",
+    "DayPeriod",
     "Department",
+    "Gender",
     "HISClient",
     "HISError",
     "HISNotFound",
     "HISUnavailable",
+    "IdentityDocument",
     "Institution",
     "InstitutionKind",
+    "PatientRegistration",
+    "PractitionerTitle",
+    "SlotOption",
+    "SlotQuery",
+    "SlotTaken",
 ]

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import uvicorn
 
+from sandbox.hospital.access_log import AccessLogMasking
 from sandbox.hospital.app import FHIR_PREFIX, create_app
 from sandbox.hospital.db import make_engine, make_session_factory
 from sandbox.hospital.migrate import migrate
@@ -32,7 +33,12 @@ def main() -> None:
         settings.port,
         FHIR_PREFIX,
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    config = uvicorn.Config(
+        create_app(settings), host=settings.host, port=settings.port, log_level="info"
+    )
+    # After uvicorn.Config has configured logging, or its dictConfig would replace the filter.
+    logging.getLogger("uvicorn.access").addFilter(AccessLogMasking())
+    uvicorn.Server(config).run()
 
 
 if __name__ == "__main__":

@@ -12,16 +12,20 @@ from sandbox.hospital.api.errors import install_error_handlers
 from sandbox.hospital.api.metadata import metadata_router
 from sandbox.hospital.api.resources import RESOURCE_MODULES
 from sandbox.hospital.api.searching import ResourceCapability
+from sandbox.hospital.clock import SandboxClock
 from sandbox.hospital.db import make_engine, make_session_factory
 from sandbox.hospital.settings import HospitalSettings
 
 FHIR_PREFIX = "/fhir"
 
 
-def create_app(settings: HospitalSettings | None = None) -> FastAPI:
+def create_app(
+    settings: HospitalSettings | None = None, clock: SandboxClock | None = None
+) -> FastAPI:
     """Build the app; the database engine lives for the app's lifespan.
 
-    Tests may instead override ``sandbox.hospital.api.deps.get_session``.
+    Tests may instead override ``sandbox.hospital.api.deps.get_session``. ``clock`` (default:
+    the system clock) is ``app.state.clock``; tests and ``/sandbox/clock`` may pin it.
     """
     settings = settings or HospitalSettings()
 
@@ -40,6 +44,7 @@ def create_app(settings: HospitalSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.clock = clock or SandboxClock()
     install_error_handlers(app)
     control.install_latency(app)
     app.include_router(health.router)

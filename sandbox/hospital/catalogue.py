@@ -366,3 +366,41 @@ def build_doctors() -> tuple[DoctorSpec, ...]:
                     )
                 )
     return tuple(doctors)
+
+
+# What a booked patient is told to bring and when to arrive (Appointment.patientInstruction).
+ARRIVE_EARLY_MINUTES = 15
+CHECK_IN_INSTRUCTION = "请携带身份证或社保卡，提前{minutes}分钟到{place}分诊台报到"
+DEPARTMENT_INSTRUCTIONS: dict[str, str] = {
+    "vaccination": (
+        "请携带预防接种证和身份证（儿童请带户口本或出生证明），提前{minutes}分钟到{place}"
+        "登记，接种后需在留观区观察30分钟"
+    ),
+    "pediatrics": (
+        "请由监护人陪同，携带患儿的身份证或户口本和社保卡，提前{minutes}分钟到{place}分诊台报到"
+    ),
+    "child-health": "请由监护人陪同，携带儿童的预防接种证和社保卡，提前{minutes}分钟到{place}报到",
+}
+HOSPITAL_DEPARTMENTS_PER_FLOOR = 3
+CENTRE_DEPARTMENTS_PER_FLOOR = 2
+
+
+def clinic_place(institution_id: str, type_code: str) -> str:
+    """Where a department receives patients, e.g. ``门诊3楼心血管内科``.
+
+    Floors follow the department's position in the institution's list; hospitals keep the
+    ground floor for registration and the pharmacy.
+    """
+    institution = institution_spec(institution_id)
+    name = DEPARTMENT_TYPES[type_code].name
+    position = institution.departments.index(type_code)
+    if institution.kind == "hospital":
+        return f"门诊{2 + position // HOSPITAL_DEPARTMENTS_PER_FLOOR}楼{name}"
+    return f"{1 + position // CENTRE_DEPARTMENTS_PER_FLOOR}楼{name}"
+
+
+def patient_instruction(institution_id: str, type_code: str) -> str:
+    template = DEPARTMENT_INSTRUCTIONS.get(type_code, CHECK_IN_INSTRUCTION)
+    return template.format(
+        minutes=ARRIVE_EARLY_MINUTES, place=clinic_place(institution_id, type_code)
+    )

@@ -31,3 +31,15 @@ def migrate(database_url: str) -> None:
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    """Downgrade the database at ``database_url`` to ``revision`` (e.g. "0001", or "base")."""
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(database_url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        engine.dispose()

@@ -1,13 +1,15 @@
 """ORM schema of the sandbox hospital: institutions, sites, departments, doctors and their
-schedules and slots. Each table maps onto one FHIR resource type (see ``fhir/``)."""
+schedules and slots, patients and their appointments. Each table maps onto one FHIR resource
+type (see ``fhir/``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -17,6 +19,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -201,3 +205,87 @@ class Slot(Base):
     status: Mapped[str] = mapped_column(String(24))
 
     schedule: Mapped[Schedule] = relationship()
+
+
+class Patient(Base):
+    """A registered patient (建档, FHIR Patient), found again by their identity document."""
+
+    __tablename__ = "patients"
+    __table_args__ = (UniqueConstraint("identifier_system", "identifier_value"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # One of common.fhir_contract.PATIENT_IDENTIFIER_SYSTEMS and the document number.
+    identifier_system: Mapped[str] = mapped_column(String(128))
+    identifier_value: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    # FHIR administrative-gender: male | female | other | unknown
+    gender: Mapped[str | None] = mapped_column(String(16))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# Appointments in these statuses no longer hold their slot; every other status does.
+RELEASED_STATUSES = ("cancelled", "entered-in-error")
+# SQL of "this appointment holds its slot", for the partial unique indexes below.
+HOLDS_SLOT_SQL = "status NOT IN ('cancelled', 'entered-in-error')"
+
+
+class Appointment(Base):
+    """A booking of one slot by one patient (FHIR Appointment).
+
+    The database itself guarantees no double booking: at most one appointment holding a slot
+    per slot, and at most one per patient, department and day (partial unique indexes).
+    """
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        UniqueConstraint("request_system", "request_key"),
+        Index(
+            "uq_appointments_slot_id_holding",
+            "slot_id",
+            unique=True,
+            sqlite_where=text(HOLDS_SLOT_SQL),
+            postgresql_where=text(HOLDS_SLOT_SQL),
+        ),
+        Index(
+            "uq_appointments_patient_department_day_holding",
+            "patient_id",
+            "department_id",
+            "service_date",
+            unique=True,
+            sqlite_where=text(HOLDS_SLOT_SQL),
+            postgresql_where=text(HOLDS_SLOT_SQL),
+        ),
+        # Residents list their own appointments by date.
+        Index("ix_appointments_patient_id_start", "patient_id", "start"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot_id: Mapped[str] = mapped_column(ForeignKey("slots.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"))
+    department_id: Mapped[str] = mapped_column(ForeignKey("departments.id"))
+    practitioner_role_id: Mapped[str | None] = mapped_column(ForeignKey("practitioner_roles.id"))
+    location_id: Mapped[str] = mapped_column(ForeignKey("locations.id"))
+    # FHIR appointmentstatus: booked, cancelled, noshow, fulfilled, ...
+    status: Mapped[str] = mapped_column(String(24))
+    # Copied from the slot: searches and rules work on the appointment alone.
+    start: Mapped[datetime] = mapped_column(UTCDateTime())
+    end: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Local (+08:00) day of ``start``: one appointment per patient, department and day.
+    service_date: Mapped[date] = mapped_column(Date)
+    # Appointment.identifier with the client's idempotency key (common.fhir_contract.BOOKING_REQUEST).
+    request_system: Mapped[str | None] = mapped_column(String(128))
+    request_key: Mapped[str | None] = mapped_column(String(128))
+    patient_instruction: Mapped[str] = mapped_column(Text)
+    # Appointment.cancelationReason as FHIR JSON (a CodeableConcept).
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+    status_changed: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    slot: Mapped[Slot] = relationship()
+    patient: Mapped[Patient] = relationship()
+    department: Mapped[Department] = relationship()
+    practitioner_role: Mapped[PractitionerRole | None] = relationship()
+    location: Mapped[Location] = relationship()

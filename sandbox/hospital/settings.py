@@ -29,6 +29,8 @@ class HospitalSettings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url, validation_alias="DATABASE_URL")
     host: str = Field(default="127.0.0.1", validation_alias="HIS_HOST")
     port: int = Field(default=8081, validation_alias="HIS_PORT")
+    # Slots open this many days ahead: on day D residents may book slots up to day D + N.
+    booking_window_days: int = Field(default=7, ge=0, validation_alias="HIS_BOOKING_WINDOW_DAYS")
 
     @property
     def timezone(self) -> timezone:

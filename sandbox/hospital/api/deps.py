@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
+
+from sandbox.hospital.booking.appointments import BookingPolicy
+from sandbox.hospital.clock import SandboxClock
+from sandbox.hospital.settings import HospitalSettings
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -21,5 +26,18 @@ def get_fhir_base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/fhir"
 
 
+def get_now(request: Request) -> datetime:
+    """The current instant by the app's clock (pinned in tests, see ``clock.SandboxClock``)."""
+    clock: SandboxClock = request.app.state.clock
+    return clock.now()
+
+
+def get_booking_policy(request: Request) -> BookingPolicy:
+    settings: HospitalSettings = request.app.state.settings
+    return BookingPolicy(window_days=settings.booking_window_days)
+
+
 DbSession = Annotated[Session, Depends(get_session)]
 FhirBase = Annotated[str, Depends(get_fhir_base)]
+Now = Annotated[datetime, Depends(get_now)]
+Policy = Annotated[BookingPolicy, Depends(get_booking_policy)]

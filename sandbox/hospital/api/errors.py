@@ -14,7 +14,7 @@ from sandbox.hospital.search.params import InvalidSearch
 
 logger = logging.getLogger(__name__)
 
-_ISSUE_TYPES = {404: "not-found", 405: "not-supported", 400: "invalid"}
+_ISSUE_TYPES = {404: "not-found", 405: "not-supported", 400: "invalid", 415: "not-supported"}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -27,7 +27,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 async def _fhir_error(_request: Request, exc: Exception) -> FHIRResponse:
     assert isinstance(exc, FHIRError)
-    return FHIRResponse(operation_outcome(exc.code, exc.diagnostics), status_code=exc.status_code)
+    outcome = operation_outcome(
+        exc.code, exc.diagnostics, reason=exc.reason, bookable_from=exc.bookable_from
+    )
+    return FHIRResponse(outcome, status_code=exc.status_code)
 
 
 async def _invalid_search(_request: Request, exc: Exception) -> FHIRResponse:

@@ -16,10 +16,11 @@ from fhir.resources.R4B.capabilitystatement import (
     CapabilityStatementSoftware,
 )
 
+from common.fhir_contract import FHIR_VERSION
 from sandbox.hospital.api.deps import FhirBase
 from sandbox.hospital.api.searching import ResourceCapability
+from sandbox.hospital.fhir.patch import JSON_PATCH
 from sandbox.hospital.fhir.response import FHIR_JSON, FHIRResponse
-from sandbox.hospital.fhir.systems import FHIR_VERSION
 from sandbox.hospital.settings import HOSPITAL_TZ
 
 # Fixed so that the statement does not change between calls.
@@ -39,22 +40,7 @@ def metadata_router(capabilities: Sequence[ResourceCapability]) -> APIRouter:
 def build_capability_statement(
     capabilities: Sequence[ResourceCapability], fhir_base: str
 ) -> CapabilityStatement:
-    resources = [
-        CapabilityStatementRestResource(
-            type=capability.type,
-            interaction=[
-                CapabilityStatementRestResourceInteraction(code="read"),
-                CapabilityStatementRestResourceInteraction(code="search-type"),
-            ],
-            searchParam=[
-                CapabilityStatementRestResourceSearchParam(
-                    name=param.name, type=param.type.value, documentation=param.documentation
-                )
-                for param in capability.search_params
-            ],
-        )
-        for capability in capabilities
-    ]
+    resources = [_resource(capability) for capability in capabilities]
     common = [
         CapabilityStatementRestResourceSearchParam(
             name="_count", type="number", documentation="Page size, default 50, max 500"
@@ -75,5 +61,33 @@ def build_capability_statement(
         ),
         fhirVersion=FHIR_VERSION,
         format=[FHIR_JSON, "json"],
+        patchFormat=[JSON_PATCH],
         rest=[CapabilityStatementRest(mode="server", resource=resources, searchParam=common)],
+    )
+
+
+def _resource(capability: ResourceCapability) -> CapabilityStatementRestResource:
+    params = [
+        CapabilityStatementRestResourceSearchParam(
+            name=param.name, type=param.type.value, documentation=param.documentation
+        )
+        for param in capability.search_params
+    ]
+    if capability.sort_params:
+        keys = ", ".join(capability.sort_params)
+        params.append(
+            CapabilityStatementRestResourceSearchParam(
+                name="_sort",
+                type="special",
+                documentation=f"Sort by {keys} (prefix '-' for descending)",
+            )
+        )
+    return CapabilityStatementRestResource(
+        type=capability.type,
+        interaction=[
+            CapabilityStatementRestResourceInteraction(code=code)
+            for code in capability.interactions
+        ],
+        conditionalCreate=capability.conditional_create or None,
+        searchParam=params,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy import ColumnElement, false, select, true
 
+from common import fhir_contract as systems
 from sandbox.hospital.api.deps import DbSession, FhirBase
 from sandbox.hospital.api.searching import (
     ResourceCapability,
@@ -12,7 +13,6 @@ from sandbox.hospital.api.searching import (
     read_response,
     search_response,
 )
-from sandbox.hospital.fhir import systems
 from sandbox.hospital.fhir.organization import organization_resource
 from sandbox.hospital.fhir.response import FHIRResponse
 from sandbox.hospital.models import Institution

@@ -5,9 +5,11 @@ from __future__ import annotations
 from types import ModuleType
 
 from sandbox.hospital.api import (
+    appointment,
     healthcare_service,
     location,
     organization,
+    patient,
     practitioner,
     practitioner_role,
     schedule,
@@ -22,4 +24,6 @@ RESOURCE_MODULES: tuple[ModuleType, ...] = (
     practitioner_role,
     schedule,
     slot,
+    patient,
+    appointment,
 )

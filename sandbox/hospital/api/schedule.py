@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import joinedload
 
+from common import fhir_contract as systems
 from sandbox.hospital.api.deps import DbSession, FhirBase
 from sandbox.hospital.api.searching import (
     ResourceCapability,
@@ -13,7 +14,6 @@ from sandbox.hospital.api.searching import (
     read_response,
     search_response,
 )
-from sandbox.hospital.fhir import systems
 from sandbox.hospital.fhir.response import FHIRResponse
 from sandbox.hospital.fhir.scheduling import schedule_resource
 from sandbox.hospital.models import Department, PractitionerRole, Schedule

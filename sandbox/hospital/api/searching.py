@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 from fhir.resources.R4B.resource import Resource
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sandbox.hospital.fhir.bundle import searchset
@@ -22,12 +22,18 @@ Row = TypeVar("Row")
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
+READ_AND_SEARCH = ("read", "search-type")
+
+
 @dataclass(frozen=True)
 class ResourceCapability:
     """What the CapabilityStatement says about one resource type."""
 
     type: str
     search_params: Sequence[SearchParam]
+    interactions: Sequence[str] = READ_AND_SEARCH  # FHIR type-restful-interaction codes
+    conditional_create: bool = False  # If-None-Exist on create
+    sort_params: Sequence[str] = ()  # values accepted by _sort (each also with a "-" prefix)
 
 
 def parse_request(request: Request, supported: Sequence[SearchParam]) -> SearchQuery:
@@ -40,7 +46,7 @@ def search_response(
     resource_type: str,
     query: SearchQuery,
     statement: Select[Row],
-    order_by: Sequence[InstrumentedAttribute[Any]],
+    order_by: Sequence[InstrumentedAttribute[Any] | ColumnElement[Any]],
     to_resource: Callable[[Row], Resource],
 ) -> FHIRResponse:
     """Run a filtered ``statement`` for one page and return the searchset Bundle."""

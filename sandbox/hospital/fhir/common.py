@@ -10,8 +10,8 @@ from fhir.resources.R4B.coding import Coding
 from fhir.resources.R4B.contactpoint import ContactPoint
 from fhir.resources.R4B.reference import Reference
 
+from common import fhir_contract as systems
 from sandbox.hospital.catalogue import DEPARTMENT_TYPES
-from sandbox.hospital.fhir import systems
 from sandbox.hospital.models import Institution, Location
 from sandbox.hospital.settings import HOSPITAL_TZ
 

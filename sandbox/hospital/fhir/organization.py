@@ -8,7 +8,7 @@ from fhir.resources.R4B.extension import Extension
 from fhir.resources.R4B.location import Location as FHIRLocation
 from fhir.resources.R4B.organization import Organization
 
-from sandbox.hospital.fhir import systems
+from common import fhir_contract as systems
 from sandbox.hospital.fhir.common import address, phone, reference
 from sandbox.hospital.models import Institution, Location
 

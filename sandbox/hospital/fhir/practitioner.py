@@ -8,8 +8,8 @@ from fhir.resources.R4B.humanname import HumanName
 from fhir.resources.R4B.practitioner import Practitioner as FHIRPractitioner
 from fhir.resources.R4B.practitionerrole import PractitionerRole as FHIRPractitionerRole
 
+from common import fhir_contract as systems
 from sandbox.hospital.catalogue import PRACTITIONER_TITLES
-from sandbox.hospital.fhir import systems
 from sandbox.hospital.fhir.common import reference
 from sandbox.hospital.models import Practitioner, PractitionerRole
 

@@ -73,6 +73,8 @@ class SearchQuery:
     occurrences: Mapping[str, tuple[Occurrence, ...]]
     count: int = DEFAULT_COUNT
     offset: int = 0
+    # ``_sort`` keys in order, "-" prefixed when descending; resources that sort check them.
+    sort: tuple[str, ...] = ()
 
     def get(self, name: str) -> tuple[Occurrence, ...]:
         return self.occurrences.get(name, ())
@@ -84,6 +86,8 @@ class SearchQuery:
             for name, occs in self.occurrences.items()
             for occ in occs
         ]
+        if self.sort:
+            pairs.append(("_sort", ",".join(self.sort)))
         pairs.append(("_count", str(self.count)))
         pairs.append(("_offset", str(self.offset if offset is None else offset)))
         return pairs
@@ -94,8 +98,14 @@ def parse_search(items: Iterable[tuple[str, str]], supported: Sequence[SearchPar
     by_name = {param.name: param for param in supported}
     occurrences: dict[str, list[Occurrence]] = {}
     count, offset = DEFAULT_COUNT, 0
+    sort: tuple[str, ...] = ()
     for key, raw in items:
         name, _, modifier = key.partition(":")
+        if name == "_sort":
+            if _CONTROL_CHARS.search(raw):
+                raise InvalidSearch("'_sort' contains control characters")
+            sort = tuple(part.strip() for part in raw.split(",") if part.strip())
+            continue
         if name == "_count":
             count = min(_non_negative_int(key, raw), MAX_COUNT)
             continue
@@ -120,7 +130,10 @@ def parse_search(items: Iterable[tuple[str, str]], supported: Sequence[SearchPar
             continue
         occurrences.setdefault(name, []).append(Occurrence(modifier or None, values))
     return SearchQuery(
-        {name: tuple(occs) for name, occs in occurrences.items()}, count=count, offset=offset
+        {name: tuple(occs) for name, occs in occurrences.items()},
+        count=count,
+        offset=offset,
+        sort=sort,
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from integrations.his import HISClient, HISNotFound, HISUnavailable, InstitutionKind
+from integrations.his import HISClient, HISNotFound, HISUnavailable, InstitutionKind, SlotTaken
 
 
 @pytest.fixture
@@ -92,3 +92,20 @@ async def test_unreachable_his_is_unavailable():
     with pytest.raises(HISUnavailable):
         await client.search_institutions()
     await client.aclose()
+
+
+async def test_bookings_are_retried_after_server_errors() -> None:
+    """A 5xx may hide a booking made before the failure: the retry carries the same key."""
+    seen: list[tuple[str, str | None]] = []
+
+    def failing_twice(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, request.headers.get("If-None-Exist")))
+        return httpx.Response(503 if len(seen) < 3 else 409, json={})
+
+    client = HISClient(
+        "http://his.test/fhir", transport=httpx.MockTransport(failing_twice), backoff=0
+    )
+    with pytest.raises(SlotTaken):
+        await client.book_appointment("slot-1", "pat-1", "decision-9")
+    await client.aclose()
+    assert seen == [("POST", "identifier=urn:frontdoor:booking-request|decision-9")] * 3

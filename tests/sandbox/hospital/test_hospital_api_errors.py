@@ -18,6 +18,8 @@ RESOURCE_TYPES = [
     "PractitionerRole",
     "Schedule",
     "Slot",
+    "Patient",
+    "Appointment",
 ]
 
 
@@ -37,7 +39,7 @@ async def test_unknown_id_is_404(client: httpx.AsyncClient, resource_type: str) 
     await assert_outcome(await client.get(f"/fhir/{resource_type}/no-such-id"), 404, "not-found")
 
 
-@pytest.mark.parametrize("path", ["/fhir/Appointment", "/fhir/Foo/1", "/fhir/Organization/%00"])
+@pytest.mark.parametrize("path", ["/fhir/Encounter", "/fhir/Foo/1", "/fhir/Organization/%00"])
 async def test_unknown_resource_type_or_bad_id_is_404(client: httpx.AsyncClient, path: str) -> None:
     await assert_outcome(await client.get(path), 404, "not-found")
 
@@ -62,8 +64,18 @@ async def test_malformed_parameters_are_400(client: httpx.AsyncClient, url: str)
     await assert_outcome(await client.get(url), 400, "invalid")
 
 
-async def test_unsupported_method_is_405(client: httpx.AsyncClient) -> None:
-    await assert_outcome(await client.post("/fhir/Organization", json={}), 405, "not-supported")
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/fhir/Organization"),
+        ("DELETE", "/fhir/Appointment/any"),
+        ("PUT", "/fhir/Patient/any"),
+        ("PATCH", "/fhir/Slot/any"),
+    ],
+)
+async def test_unsupported_method_is_405(client: httpx.AsyncClient, method: str, path: str) -> None:
+    response = await client.request(method, path, json={})
+    await assert_outcome(response, 405, "not-supported")
 
 
 async def test_metadata_lists_resources_and_search_params(client: httpx.AsyncClient) -> None:
@@ -78,6 +90,17 @@ async def test_metadata_lists_resources_and_search_params(client: httpx.AsyncCli
     org_params = {p["name"] for p in resources["Organization"]["searchParam"]}
     assert {"name", "address", "address-city", "type", "_id"} <= org_params
     assert {p["name"] for p in statement["rest"][0]["searchParam"]} == {"_count", "_offset"}
+    assert statement["patchFormat"] == ["application/json-patch+json"]
+    interactions = {t: {i["code"] for i in r["interaction"]} for t, r in resources.items()}
+    assert interactions["Slot"] == {"read", "search-type"}
+    assert interactions["Patient"] == {"read", "search-type", "create"}
+    assert interactions["Appointment"] == {"read", "search-type", "create", "patch"}
+    assert resources["Appointment"]["conditionalCreate"] is True
+    assert resources["Patient"]["conditionalCreate"] is True
+    assert "conditionalCreate" not in resources["Slot"]
+    appointment_params = {p["name"] for p in resources["Appointment"]["searchParam"]}
+    assert {"patient", "date", "status", "identifier", "_sort"} <= appointment_params
+    assert {p["name"] for p in resources["Patient"]["searchParam"]} == {"_id", "identifier"}
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:
