@@ -1,0 +1,1 @@
+"""Client for frontdoor's SMS gateway contract (verification codes); see `client` for the API."""
