@@ -39,7 +39,7 @@ run: setup model
 lint: .venvs/app/.installed
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
-	$(APP)/mypy actions common integrations nlu sandbox scripts benchmarks
+	$(APP)/mypy actions common integrations nlu patients sandbox scripts benchmarks
 
 test: setup model validate lint
 	$(APP)/python -m pytest

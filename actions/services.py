@@ -1,15 +1,35 @@
 """Outside-service clients used by actions, created on first use (never at import time).
 
 rasa_sdk instantiates actions without arguments, so clients are provided here; tests install
-their own with `use_his_client`.
+their own with `use_his_client` and `use_patient_services`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from actions.settings import get_settings
 from integrations.his import HISClient
+from integrations.sms.client import SMSClient
+from integrations.sms.settings import SMSSettings
+from patients.db import make_async_engine, make_session_factory
+from patients.service import PatientBook
+from patients.settings import PatientsSettings
+from patients.vault import PIIVault
 
 _his_client: HISClient | None = None
+
+
+@dataclass(frozen=True)
+class PatientServices:
+    """frontdoor's own records of a WeChat user's patients, and the vault of their ID and phone
+    numbers (the gateway puts them there so that Rasa's tracker never holds them)."""
+
+    book: PatientBook
+    vault: PIIVault
+
+
+_patient_services: PatientServices | None = None
 
 
 def his_client() -> HISClient:
@@ -24,3 +44,27 @@ def use_his_client(client: HISClient | None) -> None:
     """Replace the HIS client (tests point it at the sandbox hospital app in-process)."""
     global _his_client
     _his_client = client
+
+
+def patient_services() -> PatientServices:
+    global _patient_services
+    if _patient_services is None:
+        patients = PatientsSettings()
+        sms_settings = SMSSettings()
+        sessions = make_session_factory(make_async_engine(patients.database_url))
+        protector = patients.protector()
+        sms = SMSClient(
+            sms_settings.sms_base_url,
+            sms_settings.sms_api_key.get_secret_value(),
+            timeout=sms_settings.sms_timeout_seconds,
+        )
+        _patient_services = PatientServices(
+            PatientBook(sessions, protector, sms), PIIVault(sessions, protector)
+        )
+    return _patient_services
+
+
+def use_patient_services(services: PatientServices | None) -> None:
+    """Replace the patient services (tests use a temporary database and the SMS stand-in)."""
+    global _patient_services
+    _patient_services = services

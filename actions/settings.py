@@ -12,6 +12,8 @@ class ActionSettings(BaseSettings):
 
     his_base_url: str = "http://127.0.0.1:8081/fhir"
     his_timeout_seconds: float = 3.0
+    # Slots open this many days ahead (Guangzhou practice: about 7).
+    booking_window_days: int = 7
     action_server_host: str = "127.0.0.1"
     action_server_port: int = 5055
 

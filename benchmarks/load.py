@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import platform
@@ -436,7 +437,7 @@ def free_ports(count: int) -> list[int]:
 
 
 def bench_environ(db_dir: Path, redis_url: str | None) -> dict[str, str]:
-    rasa_port, action_port, his_port, gateway_port, wechat_port = free_ports(5)
+    rasa_port, action_port, his_port, gateway_port, wechat_port, sms_port = free_ports(6)
     environ = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -453,6 +454,9 @@ def bench_environ(db_dir: Path, redis_url: str | None) -> dict[str, str]:
         "GATEWAY_HOST": "127.0.0.1",
         "RATE_LIMIT_PER_MINUTE": RATE_LIMIT_PER_MINUTE,
         "DATABASE_URL": f"sqlite:///{db_dir / 'sandbox_hospital.db'}",
+        "FRONTDOOR_DATABASE_URL": f"sqlite:///{db_dir / 'frontdoor.db'}",
+        "FRONTDOOR_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "SMS_BASE_URL": f"http://127.0.0.1:{sms_port}",
     }
     if redis_url:
         environ["REDIS_URL"] = redis_url

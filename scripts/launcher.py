@@ -30,8 +30,15 @@ DEFAULTS = {
     "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook",
     "HIS_BASE_URL": "http://127.0.0.1:8081/fhir",
     "WECHAT_API_BASE_URL": "http://127.0.0.1:8082",
+    "SMS_BASE_URL": "http://127.0.0.1:8083",
     "GATEWAY_PORT": "8000",
 }
+# frontdoor's own database (patients, consents, the ID/phone vault) is migrated once, before
+# the gateway and the action server that share it start.
+MIGRATE_PATIENTS = (
+    "from patients.migrate import migrate; from patients.settings import PatientsSettings; "
+    "migrate(PatientsSettings().database_url)"
+)
 
 
 @dataclass
@@ -82,6 +89,15 @@ class System:
         return f"http://127.0.0.1:{self.env['GATEWAY_PORT']}"
 
     def start(self, *, timeout: float = 240.0, on_wait: object = None) -> None:
+        migrated = subprocess.run(
+            [str(APP_PYTHON), "-c", MIGRATE_PATIENTS],
+            env=self.env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
+        if migrated.returncode != 0:
+            raise RuntimeError(f"migrating frontdoor's database failed:\n{migrated.stderr[-3000:]}")
         for service in self.services:
             service.start()
         deadline = time.monotonic() + timeout
@@ -134,6 +150,18 @@ def build_system(environ: Mapping[str, str], *, model: Path, log_dir: Path) -> S
                 f"http://127.0.0.1:{wechat_api.port}/sandbox/stats",
                 {**env, "WECHAT_API_PORT": str(wechat_api.port)},
                 log_dir / "wechat-api-stand-in.log",
+            )
+        )
+    sms = urlsplit(env["SMS_BASE_URL"])
+    if sms.hostname in LOOPBACK:
+        # No SMS provider here: the stand-in records the one-time codes it "sends".
+        system.services.append(
+            Service(
+                "SMS stand-in",
+                [str(APP_PYTHON), "-m", "sandbox.sms"],
+                f"http://127.0.0.1:{sms.port}/sandbox/messages",
+                {**env, "SMS_PORT": str(sms.port)},
+                log_dir / "sms-stand-in.log",
             )
         )
     system.services += [
@@ -242,6 +270,7 @@ def main() -> None:
         f"  action server     {env['ACTION_SERVER_URL']}\n"
         f"  sandbox hospital  {env['HIS_BASE_URL']}\n"
         f"  WeChat API        {env['WECHAT_API_BASE_URL']}\n"
+        f"  SMS gateway       {env['SMS_BASE_URL']}\n"
         f"  trackers          {trackers}\n"
         "Press Ctrl-C to stop.",
         flush=True,

@@ -37,6 +37,7 @@ from integrations.wechat.services import GatewayServices, start_services
 from integrations.wechat.settings import GatewaySettings, get_settings
 from integrations.wechat.signature import compute_signature, is_valid_signature
 from integrations.wechat.state import Store
+from patients.vault import PIIVault
 
 logger = logging.getLogger("frontdoor.gateway")
 
@@ -68,6 +69,7 @@ def create_app(
     *,
     store: Store | None = None,
     wechat_api: WeChatAPIClient | None = None,
+    vault: PIIVault | None = None,
 ) -> FastAPI:
     """The gateway; clients passed in belong to the caller (tests), the others to the app."""
     settings = settings or get_settings()
@@ -75,7 +77,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await start_services(
-            settings, rasa=rasa_client, store=store, wechat_api=wechat_api
+            settings, rasa=rasa_client, store=store, wechat_api=wechat_api, vault=vault
         )
         app.state.services = services
         app.state.rasa = services.rasa

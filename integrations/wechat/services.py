@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from common.privacy import mask_openid
 from integrations.wechat import texts
 from integrations.wechat.api import WeChatAPIClient
@@ -25,12 +27,25 @@ from integrations.wechat.replies import Reply, build_reply
 from integrations.wechat.settings import GatewaySettings
 from integrations.wechat.state import Store, open_store
 from integrations.wechat.turns import TurnCoordinator, TurnPolicy, dedupe_key
+from patients.db import make_async_engine, make_session_factory
+from patients.settings import PatientsSettings
+from patients.vault import PIIVault
 
 logger = logging.getLogger("frontdoor.gateway")
 
 
 class Closable(Protocol):
     async def aclose(self) -> None: ...
+
+
+@dataclass
+class _Disposing:
+    """A database engine closed like the other resources."""
+
+    engine: AsyncEngine
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()
 
 
 HOLD_MODE_UNDELIVERED = "no customer-service API, and WeChat's last retry came before the reply"
@@ -94,8 +109,15 @@ async def start_services(
     rasa: RasaClient | None = None,
     store: Store | None = None,
     wechat_api: WeChatAPIClient | None = None,
+    vault: PIIVault | None = None,
 ) -> GatewayServices:
     owned: list[Closable] = []
+    if vault is None:
+        patients = PatientsSettings()
+        engine = make_async_engine(patients.database_url)
+        vault = PIIVault(make_session_factory(engine), patients.protector())
+        owned.append(_Disposing(engine))
+    pii = vault
     if store is None:
         store = open_store(settings.redis_url or None, prefix=settings.redis_key_prefix)
         owned.append(store)
@@ -141,7 +163,13 @@ async def start_services(
         if user_text is None:
             return None
         if message.msg_type in ("text", "voice"):
-            user_text = await resolve_choice(store, message.from_user, user_text)
+            chosen = await resolve_choice(store, message.from_user, user_text)
+            # ID and phone numbers go to the vault: Rasa (and its tracker store) only ever sees
+            # tokens, which the actions resolve. A picked choice is the bot's own payload.
+            if chosen != user_text:
+                user_text = chosen
+            else:
+                user_text = await pii.redact(message.from_user, user_text)
         try:
             replies = await client.send(message.from_user, user_text)
         except RasaUnavailable as exc:

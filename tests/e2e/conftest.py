@@ -4,6 +4,7 @@ PostgreSQL. Needs the model `make model` trains; fails with instructions when it
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import uuid
@@ -58,7 +59,9 @@ def system(postgres_schema: str, redis_client: redis.Redis, tmp_path_factory) ->
     model = current_model()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make model` (or `make test`) first")
-    rasa_port, action_port, his_port, gateway_port, wechat_port = (_free_port() for _ in range(5))
+    rasa_port, action_port, his_port, gateway_port, wechat_port, sms_port = (
+        _free_port() for _ in range(6)
+    )
     separator = "&" if "?" in POSTGRES_URL else "?"
     environ = {
         "PATH": os.environ.get("PATH", ""),
@@ -76,6 +79,12 @@ def system(postgres_schema: str, redis_client: redis.Redis, tmp_path_factory) ->
         "REDIS_URL": REDIS_URL,
         "REDIS_KEY_PREFIX": f"frontdoor-e2e-{uuid.uuid4().hex[:8]}:",
         "DATABASE_URL": f"{POSTGRES_URL}{separator}options=-csearch_path%3D{postgres_schema}",
+        # frontdoor's own records (patients, vault) in the same schema, under their own tables.
+        "FRONTDOOR_DATABASE_URL": (
+            f"{POSTGRES_URL}{separator}options=-csearch_path%3D{postgres_schema}"
+        ),
+        "FRONTDOOR_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "SMS_BASE_URL": f"http://127.0.0.1:{sms_port}",
     }
     log_dir = Path(tmp_path_factory.mktemp("e2e-logs"))
     running = build_system(environ, model=model, log_dir=log_dir)
