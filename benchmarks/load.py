@@ -63,6 +63,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from benchmarks.booking_dialogue import booking_turns
 from benchmarks.wechat_scenarios import (
     DeadlineStats,
     Plan,
@@ -81,12 +82,13 @@ TARGETS: tuple[Target, Target] = ("gateway", "rasa")
 # Gateway, Rasa, Rasa, gateway: each target gets one early and one late half of the requests.
 ABBA: tuple[tuple[Target, int], ...] = (("gateway", 0), ("rasa", 0), ("rasa", 1), ("gateway", 1))
 
+BOOKING_RESIDENTS = 10
 TOKEN = "bench-token"
 FALLBACK_MARK = "系统有点忙"  # the gateway's texts.SERVICE_BUSY: Rasa failed or timed out
 # The conversation sends hundreds of turns a minute from one user: lift the per-user rate limit
 # (30 a minute by default), and count its answer as an error should it ever show up.
 RATE_LIMIT_PER_MINUTE = "1000000"
-SCENARIOS = ("load", "conversation", "storm", "slow")
+SCENARIOS = ("load", "conversation", "booking", "storm", "slow")
 CONVERSATION_TEXTS = ("你好", "谢谢")
 MARK_WINDOW = 2  # turns on each side of a conversation mark
 REQUEST_TIMEOUT_S = 10.0
@@ -516,6 +518,13 @@ async def measure(system: System, config: Config) -> dict[str, Any]:
         if "conversation" in config.scenarios:
             progress(f"conversation length: turns up to {max(config.marks) + MARK_WINDOW}")
             marks = await conversation_length(clients, config.marks)
+    booking: dict[str, Any] = {}
+    if "booking" in config.scenarios:
+        progress(f"booking turns: {BOOKING_RESIDENTS} residents bind a patient and book")
+        turns = await booking_turns(
+            system.gateway_url, TOKEN, system.env["SMS_BASE_URL"], BOOKING_RESIDENTS
+        )
+        booking = turns.summary()
     try:
         deadline = await run_plans(
             deadline_plans(config),
@@ -528,6 +537,7 @@ async def measure(system: System, config: Config) -> dict[str, Any]:
     return {
         "load": comparisons,
         "conversation": marks,
+        "booking": booking,
         "deadline": deadline,
         "sample_replies": samples,
     }
@@ -656,6 +666,19 @@ def conversation_lines(marks: Sequence[Mark]) -> list[str]:
     return lines
 
 
+def booking_lines(booking: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"booking turns through the gateway ({booking['residents']} residents one after another, "
+        f"{booking['booked']} booked)",
+    ]
+    for step, stats in booking["steps"].items():
+        lines.append(
+            f"  {step:<30} p50 {stats['p50_ms']:>7.1f} ms   max {stats['max_ms']:>7.1f} ms"
+        )
+    return lines
+
+
 def report(
     result: dict[str, Any],
     comparisons: Sequence[Comparison],
@@ -667,6 +690,8 @@ def report(
         lines += load_lines(comparisons)
     if marks:
         lines += conversation_lines(marks)
+    if result.get("booking"):
+        lines += booking_lines(result["booking"])
     if deadline:
         lines += deadline_lines(deadline)
     lines += ["", f"total {result['duration_s']:.0f} s; results in {result['output']}"]
@@ -803,6 +828,7 @@ def run(config: Config) -> dict[str, Any]:
         load=[asdict(c) for c in measured["load"]],
         conversation=[asdict(m) for m in measured["conversation"]],
         deadline=[asdict(d) for d in measured["deadline"]],
+        booking=measured["booking"],
         sample_replies=measured["sample_replies"],
     )
     print(
