@@ -30,9 +30,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def postgres_schema() -> Iterator[str]:
-    schema = f"frontdoor_e2e_{uuid.uuid4().hex[:8]}"
+def _temporary_schema(kind: str) -> Iterator[str]:
+    schema = f"{kind}_e2e_{uuid.uuid4().hex[:8]}"
     url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
     try:
         with psycopg.connect(url, autocommit=True) as conn:
@@ -42,6 +41,18 @@ def postgres_schema() -> Iterator[str]:
     yield schema
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """The sandbox hospital's schema."""
+    yield from _temporary_schema("hospital")
+
+
+@pytest.fixture(scope="session")
+def frontdoor_schema() -> Iterator[str]:
+    """frontdoor's own records (patients, vault), as a separate database would hold them."""
+    yield from _temporary_schema("frontdoor")
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +66,9 @@ def redis_client() -> redis.Redis:
 
 
 @pytest.fixture(scope="session")
-def system(postgres_schema: str, redis_client: redis.Redis, tmp_path_factory) -> Iterator[System]:
+def system(
+    postgres_schema: str, frontdoor_schema: str, redis_client: redis.Redis, tmp_path_factory
+) -> Iterator[System]:
     model = current_model()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: run `make model` (or `make test`) first")
@@ -79,9 +92,8 @@ def system(postgres_schema: str, redis_client: redis.Redis, tmp_path_factory) ->
         "REDIS_URL": REDIS_URL,
         "REDIS_KEY_PREFIX": f"frontdoor-e2e-{uuid.uuid4().hex[:8]}:",
         "DATABASE_URL": f"{POSTGRES_URL}{separator}options=-csearch_path%3D{postgres_schema}",
-        # frontdoor's own records (patients, vault) in the same schema, under their own tables.
         "FRONTDOOR_DATABASE_URL": (
-            f"{POSTGRES_URL}{separator}options=-csearch_path%3D{postgres_schema}"
+            f"{POSTGRES_URL}{separator}options=-csearch_path%3D{frontdoor_schema}"
         ),
         "FRONTDOOR_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
         "SMS_BASE_URL": f"http://127.0.0.1:{sms_port}",
