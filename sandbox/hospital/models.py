@@ -275,7 +275,7 @@ class Appointment(Base):
     end: Mapped[datetime] = mapped_column(UTCDateTime())
     # Local (+08:00) day of ``start``: one appointment per patient, department and day.
     service_date: Mapped[date] = mapped_column(Date)
-    # Appointment.identifier with the client's idempotency key (common.fhir_contract.BOOKING_REQUEST).
+    # Appointment.identifier: the client's idempotency key (fhir_contract.BOOKING_REQUEST).
     request_system: Mapped[str | None] = mapped_column(String(128))
     request_key: Mapped[str | None] = mapped_column(String(128))
     patient_instruction: Mapped[str] = mapped_column(Text)
