@@ -47,7 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from actions.booking.chinese_numbers import CHINESE_NUMERAL_CHARS, parse_number
+from common.chinese_numbers import CHINESE_NUMERAL_CHARS, parse_number
 
 Period = Literal["morning", "noon", "afternoon", "evening"]
 

@@ -11,23 +11,11 @@ import json
 import re
 from collections.abc import Sequence
 
+from common.chinese_numbers import parse_number
 from integrations.wechat.rasa_client import BotMessage, RasaButton
 from integrations.wechat.state import Store
 
 CHOICES_TTL_SECONDS = 600
-_CHINESE_NUMBERS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _NUMBERED = re.compile(
     r"^\s*(?:第|选)?\s*([0-9]{1,2}|[一二两三四五六七八九十])\s*(?:个|项|号|家)?\s*[。.!！]?\s*$"
 )
@@ -50,7 +38,7 @@ def chosen_payload(text: str, choices: Sequence[RasaButton]) -> str | None:
     match = _NUMBERED.match(text)
     if match:
         raw = match.group(1)
-        number = int(raw) if raw.isdigit() else _CHINESE_NUMBERS[raw]
+        number = parse_number(raw) or 0
         if 1 <= number <= len(choices):
             return choices[number - 1].payload or choices[number - 1].title
         return None

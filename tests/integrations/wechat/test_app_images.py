@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+import wechat_requests
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -15,7 +16,6 @@ from integrations.wechat.api import WeChatAPIClient
 from integrations.wechat.app import create_app
 from integrations.wechat.rasa_client import RasaClient
 from integrations.wechat.settings import GatewaySettings
-from integrations.wechat.signature import compute_signature
 from integrations.wechat.state import MemoryStore
 from sandbox.wechat.api_server import create_app as create_wechat_stand_in
 
@@ -30,21 +30,11 @@ PNG = bytes.fromhex(
 
 
 def signed() -> dict[str, str]:
-    timestamp = str(int(time.time()))
-    return {
-        "signature": compute_signature(TOKEN, timestamp, "7"),
-        "timestamp": timestamp,
-        "nonce": "7",
-        "openid": OPENID,
-    }
+    return wechat_requests.signed(TOKEN, OPENID, "7")
 
 
 def text_xml(content: str, msg_id: str) -> bytes:
-    return (
-        f"<xml><ToUserName>gh_x</ToUserName><FromUserName>{OPENID}</FromUserName>"
-        f"<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>{content}</Content>"
-        f"<MsgId>{msg_id}</MsgId></xml>"
-    ).encode()
+    return wechat_requests.text_xml(OPENID, content, msg_id)
 
 
 @pytest.fixture

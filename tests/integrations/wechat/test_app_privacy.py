@@ -3,10 +3,9 @@ same resident's actions can resolve."""
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
+import wechat_requests
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -14,7 +13,6 @@ from integrations.wechat.api import WeChatAPIClient
 from integrations.wechat.app import create_app
 from integrations.wechat.rasa_client import RasaClient
 from integrations.wechat.settings import GatewaySettings
-from integrations.wechat.signature import compute_signature
 from integrations.wechat.state import MemoryStore
 from patients.db import make_async_engine, make_session_factory
 from patients.migrate import migrate
@@ -31,21 +29,11 @@ PHONE = "13812345678"
 
 
 def signed() -> dict[str, str]:
-    timestamp = str(int(time.time()))
-    return {
-        "signature": compute_signature(TOKEN, timestamp, "9"),
-        "timestamp": timestamp,
-        "nonce": "9",
-        "openid": OPENID,
-    }
+    return wechat_requests.signed(TOKEN, OPENID, "9")
 
 
 def text_xml(content: str, msg_id: str) -> bytes:
-    return (
-        f"<xml><ToUserName>gh_x</ToUserName><FromUserName>{OPENID}</FromUserName>"
-        f"<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>{content}</Content>"
-        f"<MsgId>{msg_id}</MsgId></xml>"
-    ).encode()
+    return wechat_requests.text_xml(OPENID, content, msg_id)
 
 
 @pytest.fixture

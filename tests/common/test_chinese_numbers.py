@@ -1,6 +1,6 @@
 import pytest
 
-from actions.booking.chinese_numbers import CHINESE_NUMERAL_CHARS, parse_number
+from common.chinese_numbers import CHINESE_NUMERAL_CHARS, parse_number
 
 
 @pytest.mark.parametrize(
