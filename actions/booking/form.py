@@ -126,6 +126,10 @@ class ValidateBookingForm(FormValidationAction):
         changed_by_nlu = [s for s in tracker.slots_to_validate() if s in FILTER_SLOTS]
 
         events: Events = [SlotSet(k, v) for k, v in changed.items()]
+        if found.problem is not None:
+            # The day asked for is not bookable: forget the old one too. The explicit event also
+            # keeps Rasa from rejecting the form (and dropping the explanation) for want of a slot.
+            events.append(SlotSet("booking_date", None))
         chosen = latest_entity(tracker, "booking_slot")
         if chosen is not None:
             events += [SlotSet("booking_slot", chosen), SlotSet("booking_confirmed", None)]
