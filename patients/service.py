@@ -367,6 +367,15 @@ class PatientBook:
 
     # --- managing ---------------------------------------------------------------------------
 
+    async def cancel_binding(self, openid: str) -> None:
+        """The resident gave up (「算了」): the pending draft and its code are void at once, so
+        the encrypted ID and phone number do not wait for the draft to expire."""
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            account = await _find_account(session, openid)
+            if account is not None:
+                await self._void_pending(session, account, now)
+
     async def select_patient(self, openid: str, patient_id: int) -> PatientView:
         async with self._sessions.begin() as session:
             account, patient = await self._owned(session, openid, patient_id)

@@ -72,6 +72,8 @@ class ActionCancelPatientTask(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Events:
+        # A half-finished binding leaves nothing behind: its encrypted draft is voided now.
+        await patient_services().book.cancel_binding(tracker.sender_id)
         return [
             ActiveLoop(None),
             SlotSet(tracking.REQUESTED_SLOT, None),

@@ -517,3 +517,19 @@ async def test_sms_gateway_rejection_voids_the_binding(
     clock.advance(seconds=61)
     with pytest.raises(NoPendingBinding):
         await book.resend_code(ALICE)
+
+
+async def test_cancelling_a_binding_voids_its_draft_and_code(book, sms_control):
+    """「算了」 mid-binding: the encrypted draft goes at once, and the code no longer works."""
+    from patients.errors import NoPendingBinding
+
+    await book.record_consent("oCancel", "v1", "同意")
+    await book.start_binding(
+        "oCancel", PatientDraft("陈大文", "self", "11010519491231002X", "13800000077")
+    )
+    sent = (await sms_control.get("/sandbox/messages", params={"phone": "+8613800000077"})).json()
+    await book.cancel_binding("oCancel")
+    await book.cancel_binding("oNobody")  # an unknown user: nothing to do, no error
+    with pytest.raises(NoPendingBinding):
+        await book.confirm_binding("oCancel", sent[0]["params"]["code"])
+    assert await book.list_patients("oCancel") == []
