@@ -89,13 +89,7 @@ async def system(slow_rasa, fallback_template):
     await wechat.aclose()
 
 
-async def sent_messages(wx: httpx.AsyncClient, expected: int, within: float = 5.0) -> list:
-    deadline = time.monotonic() + within
-    while True:
-        sent = (await wx.get("/sandbox/sent")).json()
-        if len(sent) >= expected or time.monotonic() > deadline:
-            return sent
-        await asyncio.sleep(0.05)
+sent_messages = wechat_requests.sent_messages
 
 
 async def test_slow_turn_is_answered_success_then_pushed(system, slow_rasa):

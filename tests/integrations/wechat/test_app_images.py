@@ -3,9 +3,6 @@ temporary media to the WeChat API stand-in, and sent in order with the texts aro
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import httpx
 import pytest
 import wechat_requests
@@ -101,13 +98,7 @@ async def system(rasa, customer_service):
     await wechat.aclose()
 
 
-async def sent_messages(wx: httpx.AsyncClient, expected: int, within: float = 5.0) -> list:
-    deadline = time.monotonic() + within
-    while True:
-        sent = (await wx.get("/sandbox/sent")).json()
-        if len(sent) >= expected or time.monotonic() > deadline:
-            return sent
-        await asyncio.sleep(0.05)
+sent_messages = wechat_requests.sent_messages
 
 
 async def test_text_and_image_are_pushed_in_order_as_an_image_message(system, rasa, origin):

@@ -6,9 +6,7 @@ clock pinned to ``NOW``; the read-only tests share one database (``app``)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -18,7 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from hospital_fhir_checks import FHIR_JSON, SearchFn, validate_resource
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from sandbox.hospital.api.deps import get_session
@@ -33,7 +31,6 @@ from sandbox.hospital.settings import HOSPITAL_TZ, HospitalSettings
 TODAY = date(2026, 11, 23)
 # Booking tests run at 09:00 that Monday: the morning's first slots have already started.
 NOW = datetime.combine(TODAY, time(9, 0), HOSPITAL_TZ)
-DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
@@ -45,30 +42,6 @@ def today() -> date:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'hospital.db'}"
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """URL of a fresh schema in the test PostgreSQL, dropped afterwards.
-
-    Fails (never skips) when PostgreSQL is unreachable: the migrations must be proven there.
-    """
-    base = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
-    schema = f"sandbox_hospital_test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:
-        admin.dispose()
-        pytest.fail(f"PostgreSQL at {base} is required for these tests: {error}")
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
