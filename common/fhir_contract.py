@@ -47,3 +47,25 @@ RULE_UNSUPPORTED_CHANGE = "unsupported-change"
 
 # http://hl7.org/fhir/R4/valueset-appointment-cancellation-reason.html ("pat": the patient).
 CANCELLATION_REASON = "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
+
+# --- Reports (DiagnosticReport + Observation) -------------------------------------------------
+# The district's shared test dictionary (检验检查项目字典): every DiagnosticReport.code and
+# Observation.code carries one coding in this system (codes such as "CBC", "HGB", "XR-CHEST"),
+# beside LOINC where the hospital maps it; the Chinese name is in `code.text`. frontdoor's
+# glossary and sensitive-report list are keyed by these codes.
+TEST_CODE = "urn:frontdoor:test"
+LOINC = "http://loinc.org"
+# DiagnosticReport.category: LAB (检验) or RAD (检查/影像), from HL7 v2 table 0074.
+REPORT_CATEGORY = "http://terminology.hl7.org/CodeSystem/v2-0074"
+# Observation.interpretation: N, H, L, A, HH, LL, AA (HH/LL/AA are critical values, 危急值).
+OBSERVATION_INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+CRITICAL_INTERPRETATIONS = ("HH", "LL", "AA")
+# meta.security labels of sensitive reports (HIV, PSY, GDIS = genetic, SDV, ETH, STD ...).
+SECURITY_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+# Extension (valueDateTime) on a DiagnosticReport not yet final: when results are expected.
+REPORT_EXPECTED_EXTENSION = "urn:frontdoor:report-expected-at"
+# Extension (valueString) on an amended DiagnosticReport: what was changed and why.
+REPORT_AMENDMENT_EXTENSION = "urn:frontdoor:report-amendment"
+# Statuses in which a report has results a resident may read.
+REPORT_RELEASED_STATUSES = ("final", "amended", "corrected", "appended")
+REPORT_PENDING_STATUSES = ("registered", "partial", "preliminary")
