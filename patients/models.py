@@ -100,7 +100,7 @@ class Patient(Base):
     phone_index: Mapped[str] = mapped_column(String(BLIND_INDEX_LENGTH), index=True)
     phone_masked: Mapped[str] = mapped_column(String(32))
     # The hospital's Patient id, set by the booking code after registering the patient there.
-    his_patient_id: Mapped[str | None] = mapped_column(String(64))
+    his_patient_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -174,3 +174,87 @@ class AuditEvent(Base):
     # JSON of non-identifying facts: relation, document kind, consent version.
     detail: Mapped[str] = mapped_column(String(512))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReportAccess(Base):
+    """One reading of a hospital report through frontdoor, or a refused attempt (全程留痕).
+
+    Admins query it by account, patient or report. No foreign keys: the trail outlives the rows.
+    """
+
+    __tablename__ = "report_access_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The OpenID is pseudonymous and needed to answer "who"; admin views mask it.
+    openid: Mapped[str] = mapped_column(String(64))
+    patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    his_patient_id: Mapped[str | None] = mapped_column(String(64))
+    report_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # list | view | withheld (sensitive) | refused | notified
+    action: Mapped[str] = mapped_column(String(16))
+    # Non-identifying facts: the reason of a refusal, the page shown, the test code.
+    detail: Mapped[str] = mapped_column(String(512))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class CriticalValueAlert(Base):
+    """A report with critical values (危急值) seen by frontdoor: staff must call the patient.
+
+    The bot never interprets them; this row is the flag a clinician works from.
+    """
+
+    __tablename__ = "critical_value_alerts"
+    __table_args__ = (UniqueConstraint("report_id", "report_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(64))
+    report_version: Mapped[str] = mapped_column(String(32))
+    his_patient_id: Mapped[str] = mapped_column(String(64), index=True)
+    institution_id: Mapped[str | None] = mapped_column(String(64))
+    # JSON list of {"code", "name", "value", "flag"} of the critical results only.
+    items: Mapped[str] = mapped_column(Text)
+    # chat (a resident opened it) | feed (the report-ready watcher saw it)
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReportNotification(Base):
+    """A "report ready" notice owed to one account for one report version: exactly once."""
+
+    __tablename__ = "report_notifications"
+    __table_args__ = (UniqueConstraint("report_id", "report_version", "account_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(64))
+    report_version: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int] = mapped_column(Integer, index=True)
+    patient_id: Mapped[int] = mapped_column(Integer)
+    # customer_service | subscribe | none (outside the window and not subscribed)
+    channel: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotificationSubscription(Base):
+    """A user's answer to a subscribe-message prompt (订阅通知), as WeChat reported it."""
+
+    __tablename__ = "notification_subscriptions"
+    __table_args__ = (UniqueConstraint("openid", "template_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    template_id: Mapped[str] = mapped_column(String(128))
+    # accept | reject
+    status: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedCursor(Base):
+    """Where a watcher of a hospital feed stopped (e.g. reports by lastUpdated)."""
+
+    __tablename__ = "feed_cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[datetime] = mapped_column(UTCDateTime)

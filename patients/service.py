@@ -164,6 +164,23 @@ class PatientBook:
             )
             return [self._view(account, patient) for patient in rows]
 
+    async def watchers_of(self, his_patient_id: str) -> list[tuple[str, PatientView]]:
+        """Every account acting for the hospital's patient `his_patient_id`, with its view of
+        that patient (family members may each have bound the same person)."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(Account, Patient)
+                .join(Patient, Patient.account_id == Account.id)
+                .where(Patient.his_patient_id == his_patient_id)
+                .order_by(Patient.id)
+            )
+            return [(account.openid, self._view(account, patient)) for account, patient in rows]
+
+    async def account_id(self, openid: str) -> int | None:
+        async with self._sessions() as session:
+            account = await _find_account(session, openid)
+            return account.id if account else None
+
     async def identity_for_registration(self, openid: str, patient_id: int) -> PatientIdentity:
         async with self._sessions.begin() as session:
             account, patient = await self._owned(session, openid, patient_id)
