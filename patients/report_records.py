@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -124,7 +124,7 @@ class ReportRecords:
 
     async def find_access(self, query: AccessQuery) -> list[AccessRecord]:
         """Newest first."""
-        statement: Select[tuple[ReportAccess]] = select(ReportAccess)
+        statement = select(ReportAccess)
         if query.openid is not None:
             statement = statement.where(ReportAccess.openid == query.openid)
         if query.patient_id is not None:
