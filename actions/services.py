@@ -13,6 +13,7 @@ from integrations.his import HISClient
 from integrations.sms.client import SMSClient
 from integrations.sms.settings import SMSSettings
 from patients.db import make_async_engine, make_session_factory
+from patients.report_records import ReportRecords
 from patients.service import PatientBook
 from patients.settings import PatientsSettings
 from patients.vault import PIIVault
@@ -30,6 +31,7 @@ class PatientServices:
 
 
 _patient_services: PatientServices | None = None
+_report_records: ReportRecords | None = None
 
 
 def his_client() -> HISClient:
@@ -68,3 +70,18 @@ def use_patient_services(services: PatientServices | None) -> None:
     """Replace the patient services (tests use a temporary database and the SMS stand-in)."""
     global _patient_services
     _patient_services = services
+
+
+def report_records() -> ReportRecords:
+    """Who read which report, critical-value alerts for staff (frontdoor's own database)."""
+    global _report_records
+    if _report_records is None:
+        sessions = make_session_factory(make_async_engine(PatientsSettings().database_url))
+        _report_records = ReportRecords(sessions)
+    return _report_records
+
+
+def use_report_records(records: ReportRecords | None) -> None:
+    """Replace the report records (tests use a temporary database)."""
+    global _report_records
+    _report_records = records

@@ -9,7 +9,7 @@ which staff need to act on.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -106,7 +106,7 @@ class ReportRecords:
         patient_id: int | None = None,
         his_patient_id: str | None = None,
         report_id: str | None = None,
-        **detail: str | int,
+        detail: Mapping[str, str | int] | None = None,
     ) -> None:
         async with self._sessions.begin() as session:
             session.add(
@@ -117,7 +117,7 @@ class ReportRecords:
                     his_patient_id=his_patient_id,
                     report_id=report_id,
                     action=action.value,
-                    detail=_detail_json(detail),
+                    detail=_detail_json(detail or {}),
                     occurred_at=self._clock(),
                 )
             )
@@ -272,7 +272,7 @@ class ReportRecords:
         return True
 
 
-def _detail_json(detail: dict[str, str | int]) -> str:
+def _detail_json(detail: Mapping[str, str | int]) -> str:
     text = json.dumps(detail, sort_keys=True, ensure_ascii=False)
     # The column is bounded; details are short facts, so an overflow is a bug, not data.
     return text if len(text) <= 512 else json.dumps({"truncated": True})

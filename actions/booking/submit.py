@@ -25,7 +25,7 @@ from actions.services import his_client, patient_services
 from integrations.his import HISError
 from integrations.his.errors import BookingRefused, CancellationRefused, SlotTaken
 from integrations.his.models import Appointment, Gender, IdentityDocument, PatientRegistration
-from patients.service import PatientView
+from patients.service import PatientIdentity, PatientView
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +50,8 @@ def idempotency_key(tracker: Tracker, slot_id: str, patient_id: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-async def his_patient_id(openid: str, patient: PatientView) -> str:
-    """The hospital's id for the patient, registering them (建档) the first time."""
-    if patient.his_patient_id:
-        return patient.his_patient_id
-    book = patient_services().book
-    identity = await book.identity_for_registration(openid, patient.id)
-    registration = PatientRegistration(
+def registration_for(identity: PatientIdentity) -> PatientRegistration:
+    return PatientRegistration(
         document=_DOCUMENTS.get(str(identity.document_kind), IdentityDocument.PASSPORT),
         document_number=identity.document_number,
         name=identity.name,
@@ -64,6 +59,14 @@ async def his_patient_id(openid: str, patient: PatientView) -> str:
         birth_date=identity.birth_date,
         phone=identity.phone_e164,
     )
+
+
+async def his_patient_id(openid: str, patient: PatientView) -> str:
+    """The hospital's id for the patient, registering them (建档) the first time."""
+    if patient.his_patient_id:
+        return patient.his_patient_id
+    book = patient_services().book
+    registration = registration_for(await book.identity_for_registration(openid, patient.id))
     his_id = await his_client().register_patient(registration)
     await book.set_his_patient_id(openid, patient.id, his_id)
     return his_id

@@ -50,10 +50,12 @@ async def test_access_trail_is_queryable_by_each_filter(
         patient_id=7,
         his_patient_id="p-7",
         report_id="r-1",
-        page=1,
+        detail={"page": 1},
     )
     clock.advance(minutes=1)
-    await records.record_access(BOB, AccessAction.REFUSED, reason="not_bound", relation="parent")
+    await records.record_access(
+        BOB, AccessAction.REFUSED, detail={"reason": "not_bound", "relation": "parent"}
+    )
 
     everything = await records.find_access(AccessQuery())
     assert [record.action for record in everything] == [

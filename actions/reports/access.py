@@ -1,0 +1,81 @@
+"""Whose reports a user may read: only the patients they bound and verified themselves.
+
+Everything that reaches a hospital's report API goes through here, so a refusal is always
+audited and the hospital's patient id is always the one frontdoor holds for that binding.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from actions.booking.submit import registration_for
+from actions.services import his_client, patient_services, report_records
+from integrations.his.fhir_mapping import IDENTITY_SYSTEMS
+from patients.report_records import AccessAction
+from patients.service import PatientView
+
+logger = logging.getLogger(__name__)
+
+
+async def hospital_patient_id(openid: str, patient: PatientView) -> str | None:
+    """The hospital's id for the patient: known from booking, or found (never created) by the
+    identity document; None when the hospital has no record of them."""
+    if patient.his_patient_id:
+        return patient.his_patient_id
+    book = patient_services().book
+    registration = registration_for(await book.identity_for_registration(openid, patient.id))
+    found = await his_client().find_patient(
+        IDENTITY_SYSTEMS[registration.document], registration.document_number
+    )
+    if found is not None:
+        await book.set_his_patient_id(openid, patient.id, found)
+    return found
+
+
+async def owner_of(
+    openid: str, patients: Sequence[PatientView], his_patient_id: str
+) -> PatientView | None:
+    """The user's patient whose hospital id this is, or None (someone else's report)."""
+    for patient in patients:
+        if patient.his_patient_id == his_patient_id:
+            return patient
+    for patient in patients:
+        if not patient.his_patient_id and await hospital_patient_id(openid, patient) == (
+            his_patient_id
+        ):
+            return patient
+    return None
+
+
+async def refuse(openid: str, reason: str, **detail: str | int) -> None:
+    """Record an attempt on a patient or report that is not the user's (全程留痕)."""
+    records = report_records()
+    account_id = await patient_services().book.account_id(openid)
+    logger.warning("report lookup refused: %s", reason)
+    await records.record_access(
+        openid,
+        AccessAction.REFUSED,
+        account_id=account_id,
+        detail={"reason": reason, **detail},
+    )
+
+
+async def record(
+    openid: str,
+    action: AccessAction,
+    patient: PatientView,
+    his_patient_id: str,
+    report_id: str | None = None,
+    **detail: str | int,
+) -> None:
+    account_id = await patient_services().book.account_id(openid)
+    await report_records().record_access(
+        openid,
+        action,
+        account_id=account_id,
+        patient_id=patient.id,
+        his_patient_id=his_patient_id,
+        report_id=report_id,
+        detail=detail,
+    )
