@@ -7,7 +7,7 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
-from booking_testkit import OPENID, resident_id, run, slot_events, tracker
+from action_testkit import OPENID, resident_id, run, slot_events, tracker
 
 from actions.booking.appointments import (
     ActionCancelAppointment,

@@ -1,6 +1,6 @@
-"""Fixtures of the booking action tests: a freshly seeded sandbox hospital (bookings change it),
-frontdoor's patient records on a temporary database with the SMS stand-in in-process, and
-helpers to bind patients and build trackers the way Rasa sends them."""
+"""Fixtures of the action tests that work with a hospital (booking, reports): a freshly seeded
+sandbox hospital per module (bookings change it), frontdoor's patient records and report trail
+on a temporary database with the SMS stand-in in-process, and a helper to bind patients."""
 
 from __future__ import annotations
 
@@ -13,18 +13,24 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from booking_testkit import OPENID
+from action_testkit import OPENID
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from actions.booking.calendar import china_today
-from actions.services import PatientServices, use_his_client, use_patient_services
+from actions.services import (
+    PatientServices,
+    use_his_client,
+    use_patient_services,
+    use_report_records,
+)
 from integrations.his import HISClient
 from integrations.sms.client import SMSClient
 from patients.db import make_async_engine, make_session_factory
 from patients.drafts import PatientDraft
 from patients.migrate import migrate as migrate_patients
 from patients.protection import Protector
+from patients.report_records import ReportRecords
 from patients.service import BindingPolicy, PatientBook, PatientView
 from patients.vault import PIIVault
 from sandbox.hospital.api.deps import get_session
@@ -37,7 +43,7 @@ from sandbox.hospital.settings import HospitalSettings
 from sandbox.sms.app import DEFAULT_API_KEY
 from sandbox.sms.app import create_app as create_sms
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +105,10 @@ async def patients(tmp_path: Path, sms) -> AsyncIterator[PatientServices]:
         PIIVault(sessions, protector),
     )
     use_patient_services(services)
+    use_report_records(ReportRecords(sessions))
     yield services
     use_patient_services(None)
+    use_report_records(None)
     await engine.dispose()
 
 
