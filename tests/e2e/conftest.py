@@ -65,6 +65,9 @@ def redis_client() -> redis.Redis:
     return client
 
 
+ADMIN_TOKEN = "e2e-admin-" + uuid.uuid4().hex
+
+
 @pytest.fixture(scope="session")
 def system(
     postgres_schema: str, frontdoor_schema: str, redis_client: redis.Redis, tmp_path_factory
@@ -97,6 +100,9 @@ def system(
         ),
         "FRONTDOOR_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
         "SMS_BASE_URL": f"http://127.0.0.1:{sms_port}",
+        "ADMIN_TOKEN": ADMIN_TOKEN,
+        # Report-ready notices: poll the hospital every second instead of every minute.
+        "REPORT_WATCH_INTERVAL_SECONDS": "1",
     }
     log_dir = Path(tmp_path_factory.mktemp("e2e-logs"))
     running = build_system(environ, model=model, log_dir=log_dir)
