@@ -71,7 +71,16 @@ class ActionLookupReport(Action):
         try:
             if report_id is not None:
                 return await show_report(dispatcher, openid, patients, report_id, page=1)
-            patient = pick_patient(patients, patient_id=patient_id, relation=relation)
+            named_elsewhere = relation is not None and parse_relation(relation) not in {
+                p.relation for p in patients
+            }
+            # pick_patient falls back to the only patient; a relative named but not bound
+            # must never see that patient's reports instead.
+            patient = (
+                None
+                if named_elsewhere
+                else pick_patient(patients, patient_id=patient_id, relation=relation)
+            )
             if patient is None:
                 return await _ask_or_refuse(dispatcher, tracker, patients, wanted)
             return await _lookup(dispatcher, openid, patient, wanted)
@@ -154,6 +163,10 @@ async def _lookup(
     reports = await his_client().list_reports(his_id, since=since)
     await record(openid, AccessAction.LIST, patient, his_id, count=len(reports))
     chosen = select_reports(reports, wanted)
+    if not chosen and wanted.institution:
+        # Hospital names arrive as residents write them (荔湾中心医院): a soft filter.
+        wanted = ReportFilter(wanted.kinds, wanted.days)
+        chosen = select_reports(reports, wanted)
     reset = [SlotSet("report_query", None)]
     if wanted.specific and chosen:
         newest = chosen[0]

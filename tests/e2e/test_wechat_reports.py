@@ -19,7 +19,7 @@ from scripts.launcher import System
 
 pytestmark = pytest.mark.e2e
 
-ELDER = DEMO_PATIENTS[0]  # the elderly man: abnormal blood count, a critical potassium, pending
+ELDER = DEMO_PATIENTS["elder"]  # abnormal blood count, a critical potassium, pending tests
 
 
 async def say(wechat: WeChatSender, user: str, text: str) -> str:
@@ -70,50 +70,43 @@ async def pushed_to(system: System, openid: str, within: float, needle: str) -> 
     return []
 
 
-async def test_bind_then_read_pending_and_critical_reports(wechat: WeChatSender, system: System):
+async def test_reports_through_wechat(wechat: WeChatSender, system: System):
+    """One resident, one binding (the SMS stand-in limits codes per phone), every case."""
     user = random_openid()
     await bind_elder(wechat, system, user)
 
+    # Abnormal items first, with arrows and what the test is about.
     reply = await say(wechat, user, "我的血常规出来了吗")
     assert "【血常规】" in reply
     assert re.search(r"↑ 白细胞计数 [\d.]+", reply), reply
     assert re.search(r"↓ 血红蛋白 [\d.]+", reply), reply
-    assert reply.index("异常") < reply.index("其余")  # abnormal items first
+    assert reply.index("异常") < reply.index("其余")
     assert "医生" in reply  # the doctor interprets results
 
+    # A pending report says when it is expected.
     reply = await say(wechat, user, "B超结果出了没有")
-    assert "还没出结果" in reply and "预计" in reply
+    assert "还没出结果" in reply and "预计" in reply, reply
 
+    # A critical value: to the hospital or the emergency department now; staff get an alert.
     reply = await say(wechat, user, "电解质的结果")
-    assert "危急值" in reply and "急诊" in reply and "120" in reply
+    assert "危急值" in reply and "急诊" in reply and "120" in reply, reply
     alerts = await admin(system, "/admin/critical-values")
     assert any(
         alert["his_patient_id"] == ELDER.id and alert["items"][0]["code"] == "K"
         for alert in alerts
     ), alerts
 
+    # A family member who is not bound: refused, and the attempt is in the trail.
+    reply = await say(wechat, user, "帮我查下我老婆的检验报告")
+    assert "还没有绑定" in reply, reply
+    refused = await admin(system, "/admin/reports/access", action="refused")
+    assert any(entry["detail"].get("reason") == "relation_not_bound" for entry in refused)
+
     trail = await admin(system, "/admin/reports/access", his_patient_id=ELDER.id)
     assert {"list", "view"} <= {entry["action"] for entry in trail}
     assert user not in str(trail)  # OpenIDs are masked for admins
 
-
-async def test_a_family_member_who_is_not_bound_is_refused_and_audited(
-    wechat: WeChatSender, system: System
-):
-    user = random_openid()
-    await bind_elder(wechat, system, user)
-    reply = await say(wechat, user, "帮我查下我老婆的检验报告")
-    assert "还没有绑定" in reply
-    refused = await admin(system, "/admin/reports/access", action="refused")
-    assert any(entry["detail"].get("reason") == "relation_not_bound" for entry in refused)
-
-
-async def test_a_released_report_is_notified_in_the_chat_window(
-    wechat: WeChatSender, system: System
-):
-    user = random_openid()
-    await bind_elder(wechat, system, user)
-    await say(wechat, user, "查报告")  # the hospital patient is now known to frontdoor
+    # The hospital releases a new report: a notice arrives in the chat window.
     his = system.env["HIS_BASE_URL"].removesuffix("/fhir")
     async with httpx.AsyncClient(base_url=his) as client:
         created = await client.post(

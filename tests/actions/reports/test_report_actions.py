@@ -1,0 +1,167 @@
+"""Report actions against the sandbox hospital (in-process) and frontdoor's records on a
+temporary database: lookup by test, pending, critical values, lists and choices, sensitive
+reports withheld, refusals audited, asking whom, paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from action_testkit import OPENID, run, slot_events, tracker
+
+from actions.reports.lookup import ActionLookupReport, ActionShowMoreReport
+from actions.services import PatientServices, report_records
+from integrations.his import HISClient
+from patients.report_records import AccessAction, AccessQuery
+from sandbox.hospital.reports.demo import DEMO_PATIENTS
+
+ELDER = DEMO_PATIENTS["elder"]
+WOMAN = DEMO_PATIENTS["woman"]
+
+
+async def bind_demo(bind: Any, key: str, relation: str = "self") -> Any:
+    demo = DEMO_PATIENTS[key]
+    return await bind(demo.name, demo.resident_id, demo.phone, relation)
+
+
+async def lookup(
+    domain: dict[str, Any], text: str, **entities: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    return await run(ActionLookupReport(), tracker(text, "lookup_report", entities=entities), domain)
+
+
+async def trail(**query: Any) -> list[AccessAction]:
+    return [r.action for r in await report_records().find_access(AccessQuery(**query))]
+
+
+async def test_a_named_test_shows_its_newest_report_abnormal_first(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    patient = await bind_demo(bind, "elder")
+    _, messages = await lookup(domain, "我的血常规出来了吗", report_type="CBC")
+    [message] = messages
+    text = message["text"]
+    assert text.startswith("【血常规】陈*华（本人）")
+    assert "↑ 白细胞计数" in text and "↓ 血红蛋白" in text
+    assert text.index("异常") < text.index("其余")
+    assert "贫血" in text  # the glossary's line under 血红蛋白
+    # The hospital's id was found by the ID document (never created) and kept.
+    [view] = await patients.book.list_patients(OPENID)
+    assert view.his_patient_id == ELDER.id
+    assert await trail(patient_id=patient.id) == [AccessAction.VIEW, AccessAction.LIST]
+
+
+async def test_a_test_named_only_in_the_text_is_found_by_the_glossary(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    await bind_demo(bind, "elder")
+    _, [message] = await lookup(domain, "肝功能正常吗")
+    assert message["text"].startswith("【肝功能】")
+
+
+async def test_pending_reports_say_when(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    await bind_demo(bind, "elder")
+    _, [message] = await lookup(domain, "B超出了没有", report_type="US")
+    assert "还没出结果" in message["text"] and "预计" in message["text"]
+
+
+async def test_critical_values_go_to_people_and_raise_one_alert(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    await bind_demo(bind, "elder")
+    for _ in range(2):
+        _, [message] = await lookup(domain, "电解质结果", report_type="ELEC")
+        assert "危急值" in message["text"] and "急诊" in message["text"]
+        assert "电话" in message["text"]  # the issuing hospital's number from the directory
+    [alert] = await report_records().critical_alerts()
+    assert alert.his_patient_id == ELDER.id and alert.source == "chat"
+    assert [(item.code, item.flag) for item in alert.items] == [("K", "HH")]
+
+
+async def test_the_list_offers_choices_and_a_choice_shows_the_report(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    await bind_demo(bind, "elder")
+    _, [listing] = await lookup(domain, "查报告")
+    assert listing["text"].startswith("陈*华（本人）最近的报告（新的在前）：")
+    assert "未出，预计" in listing["text"]
+    titles = [button["title"] for button in listing["buttons"]]
+    assert any(title.startswith("胸部") for title in titles)
+    xray = next(b for b in listing["buttons"] if b["title"].startswith("胸部"))
+    report_id = xray["payload"].split('"report_id": "')[1].rstrip('"}')
+    _, [message] = await lookup(domain, xray["payload"], report_id=report_id)
+    assert "检查结论" in message["text"]
+
+
+async def test_sensitive_reports_are_withheld_and_audited(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    await bind_demo(bind, "woman")
+    _, [message] = await lookup(domain, "我的HIV结果", report_type="HIV")
+    assert "不在微信里显示" in message["text"]
+    assert "阴性" not in message["text"] and "阳性" not in message["text"]
+    _, [listing] = await lookup(domain, "查报告")
+    assert "隐私报告" in listing["text"]
+    assert AccessAction.WITHHELD in await trail(his_patient_id=WOMAN.id)
+
+
+async def test_someone_elses_report_or_an_unbound_relative_is_refused_and_audited(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    await bind_demo(bind, "elder")
+    hers = await his.list_reports(WOMAN.id)
+    _, [message] = await lookup(domain, "/lookup_report", report_id=hers[0].id)
+    assert message["response"] == "utter_reports_not_your_patient"
+    _, [message] = await lookup(domain, "查下我老婆的报告", relation="spouse")
+    assert message["response"] == "utter_reports_relation_not_bound"
+    _, [message] = await lookup(domain, "/lookup_report", patient_id="999")
+    assert message["response"] == "utter_reports_not_your_patient"
+    refused = await report_records().find_access(AccessQuery(action=AccessAction.REFUSED))
+    reasons = [record.detail["reason"] for record in refused]
+    assert reasons == ["patient_not_bound", "relation_not_bound", "report_not_yours"]
+    assert all(record.openid == OPENID for record in refused)
+
+
+async def test_without_patients_the_user_is_asked_to_bind_one(
+    his: HISClient, patients: PatientServices, domain: dict[str, Any]
+) -> None:
+    _, [message] = await lookup(domain, "查报告")
+    assert message["response"] == "utter_reports_need_patient"
+
+
+async def test_with_several_patients_the_bot_asks_whom_then_continues(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    await bind_demo(bind, "elder", "parent")
+    await bind_demo(bind, "child", "child")
+    events, [question] = await lookup(domain, "最近的血常规", report_type="CBC")
+    assert question["response"] == "utter_ask_report_patient"
+    assert len(question["buttons"]) == 2
+    saved = slot_events(events)["report_query"]
+    assert saved["kinds"] == ["CBC"]
+    child_button = next(b for b in question["buttons"] if "子女" in b["title"])
+    patient_id = child_button["payload"].split('"patient_id": "')[1].rstrip('"}')
+    chosen = tracker(
+        child_button["payload"],
+        "lookup_report",
+        entities={"patient_id": patient_id},
+        slots={"report_query": saved},
+    )
+    _, [message] = await run(ActionLookupReport(), chosen, domain)
+    assert message["text"].startswith("【血常规】梁*欣（子女）")
+
+
+async def test_paging_goes_on_and_ends(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    await bind_demo(bind, "elder")
+    _, [message] = await run(ActionShowMoreReport(), tracker("更多", "show_more"), domain)
+    assert message["response"] == "utter_reports_nothing_more"
+    _, [message] = await lookup(domain, "胸片", report_type="XR")
+    events, [message] = await run(
+        ActionShowMoreReport(),
+        tracker("更多", "show_more", slots={"report_viewing": None, "report_page": None}),
+        domain,
+    )
+    assert message["response"] == "utter_reports_nothing_more"
