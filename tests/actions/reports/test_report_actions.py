@@ -26,7 +26,8 @@ async def bind_demo(bind: Any, key: str, relation: str = "self") -> Any:
 async def lookup(
     domain: dict[str, Any], text: str, **entities: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    return await run(ActionLookupReport(), tracker(text, "lookup_report", entities=entities), domain)
+    message = tracker(text, "lookup_report", entities=entities)
+    return await run(ActionLookupReport(), message, domain)
 
 
 async def trail(**query: Any) -> list[AccessAction]:
@@ -152,16 +153,24 @@ async def test_with_several_patients_the_bot_asks_whom_then_continues(
     assert message["text"].startswith("【血常规】梁*欣（子女）")
 
 
-async def test_paging_goes_on_and_ends(
+async def test_paging_ends_and_checks_ownership_again(
     his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
 ) -> None:
     await bind_demo(bind, "elder")
     _, [message] = await run(ActionShowMoreReport(), tracker("更多", "show_more"), domain)
     assert message["response"] == "utter_reports_nothing_more"
-    _, [message] = await lookup(domain, "胸片", report_type="XR")
+
+    [cbc] = [r for r in await his.list_reports(ELDER.id) if r.code == "CBC"][:1]
+    viewing = {"report_viewing": cbc.id, "report_page": 1.0}
     events, [message] = await run(
-        ActionShowMoreReport(),
-        tracker("更多", "show_more", slots={"report_viewing": None, "report_page": None}),
-        domain,
+        ActionShowMoreReport(), tracker("更多", "show_more", slots=viewing), domain
     )
-    assert message["response"] == "utter_reports_nothing_more"
+    assert message["response"] == "utter_reports_nothing_more"  # one page only
+    assert slot_events(events) == {"report_viewing": None, "report_page": None}
+
+    hers = (await his.list_reports(WOMAN.id))[0]
+    tampered = {"report_viewing": hers.id, "report_page": 1.0}
+    _, [message] = await run(
+        ActionShowMoreReport(), tracker("更多", "show_more", slots=tampered), domain
+    )
+    assert message["response"] == "utter_reports_not_your_patient"
