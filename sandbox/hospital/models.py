@@ -1,6 +1,6 @@
 """ORM schema of the sandbox hospital: institutions, sites, departments, doctors and their
-schedules and slots, patients and their appointments. Each table maps onto one FHIR resource
-type (see ``fhir/``)."""
+schedules and slots, patients, their appointments and their lab and imaging reports. Each table
+maps onto one FHIR resource type (see ``fhir/``)."""
 
 from __future__ import annotations
 
@@ -289,3 +289,78 @@ class Appointment(Base):
     department: Mapped[Department] = relationship()
     practitioner_role: Mapped[PractitionerRole | None] = relationship()
     location: Mapped[Location] = relationship()
+
+
+class DiagnosticReport(Base):
+    """One ordered lab test or imaging exam of a patient (FHIR DiagnosticReport).
+
+    What the test and its result lines are (names, units, LOINC, category, security labels)
+    comes from the test dictionary (``reports/dictionary.py``), keyed by ``test_code``.
+    """
+
+    __tablename__ = "diagnostic_reports"
+    __table_args__ = (
+        # Residents list their own reports newest first; feeds read changes since an instant.
+        Index("ix_diagnostic_reports_patient_id_effective", "patient_id", "effective"),
+        Index("ix_diagnostic_reports_last_updated", "last_updated"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"))
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institutions.id"))
+    # Code in urn:frontdoor:test, e.g. "CBC" or "XR-CHEST".
+    test_code: Mapped[str] = mapped_column(String(32))
+    # FHIR diagnostic-report-status: registered, final, amended, ...
+    status: Mapped[str] = mapped_column(String(24))
+    # Specimen taken or exam done.
+    effective: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Released (set only in released statuses); moves with each amendment.
+    issued: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When a pending report's results are expected.
+    expected: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Imaging: 检查所见 (served as presentedForm) and the impression; lab: optional comment.
+    findings: Mapped[str | None] = mapped_column(Text)
+    conclusion: Mapped[str | None] = mapped_column(Text)
+    # What an amendment changed and why.
+    amendment_note: Mapped[str | None] = mapped_column(Text)
+    # A pending report's results as the lab will release them (JSON, ``reports/content.py``);
+    # never served, cleared on release.
+    pending_content: Mapped[str | None] = mapped_column(Text)
+    version_id: Mapped[int] = mapped_column(Integer)
+    last_updated: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    patient: Mapped[Patient] = relationship()
+    institution: Mapped[Institution] = relationship()
+    results: Mapped[list[Observation]] = relationship(
+        back_populates="report", order_by="Observation.position"
+    )
+
+
+class Observation(Base):
+    """One result line of a released lab report (FHIR Observation)."""
+
+    __tablename__ = "observations"
+    __table_args__ = (UniqueConstraint("report_id", "code"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("diagnostic_reports.id"))
+    # Line order within the report, as printed.
+    position: Mapped[int] = mapped_column(Integer)
+    # Code in urn:frontdoor:test, e.g. "HGB".
+    code: Mapped[str] = mapped_column(String(32))
+    # final | amended | preliminary
+    status: Mapped[str] = mapped_column(String(24))
+    # As the lab reports it, like a LIS does: a decimal ("6.6") for quantitative results,
+    # text ("阴性", "2+") for qualitative ones; the dictionary says which.
+    value: Mapped[str] = mapped_column(String(32))
+    # The reference range printed with the result (sex-specific ranges already resolved).
+    range_low: Mapped[str | None] = mapped_column(String(16))
+    range_high: Mapped[str | None] = mapped_column(String(16))
+    range_text: Mapped[str | None] = mapped_column(String(64))
+    # Code in v3-ObservationInterpretation: N, H, L, A, HH, LL, AA.
+    interpretation: Mapped[str] = mapped_column(String(4))
+    issued: Mapped[datetime] = mapped_column(UTCDateTime())
+    version_id: Mapped[int] = mapped_column(Integer)
+    last_updated: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    report: Mapped[DiagnosticReport] = relationship(back_populates="results")

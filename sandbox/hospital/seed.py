@@ -1,4 +1,5 @@
-"""Idempotent demo data: inserts the catalogue once and keeps a rolling 14-day slot horizon.
+"""Idempotent demo data: inserts the catalogue once, keeps a rolling 14-day slot horizon, and
+adds the demo patients with their lab and imaging reports (``reports/demo.py``).
 
 ``seed(session, today)`` may run on every start: it inserts only missing rows, never updates
 existing ones (so booked or cancelled slots survive restarts), and the caller commits.
@@ -26,6 +27,7 @@ from sandbox.hospital.models import (
     Schedule,
     Slot,
 )
+from sandbox.hospital.reports.seeding import seed_demo_reports
 from sandbox.hospital.settings import HOSPITAL_TZ
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ class SeedReport:
     practitioners: int
     schedules: int
     slots: int
+    patients: int = 0
+    reports: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,10 +93,12 @@ def initial_status(slot_identifier: str) -> str:
 
 
 def seed(session: Session, today: date) -> SeedReport:
-    """Insert missing catalogue rows and slots for every day in ``[today, today + 14)``."""
+    """Insert missing catalogue rows and slots for every day in ``[today, today + 14)``, and
+    the demo patients with reports placed around ``today`` (the first time only)."""
     counts = _seed_catalogue(session)
     slots = _top_up_slots(session, today)
-    report = SeedReport(*counts, slots=slots)
+    demo = seed_demo_reports(session, today)
+    report = SeedReport(*counts, slots=slots, patients=demo.patients, reports=demo.reports)
     logger.info("seed for %s inserted %s", today, report)
     return report
 

@@ -3,7 +3,8 @@
 A real hospital is sometimes slow; tests and the benchmark make this one slow on purpose to
 prove that residents still get their answer (through the customer-service push). Booking rules
 depend on the date, so the clock can be pinned; and no-shows (which only the passing of time
-produces) can be recorded directly.
+produces) can be recorded directly. Reports are made, released and amended on demand by the
+routes of ``report_controls``, served under this router.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from datetime import date, datetime
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
+from sandbox.hospital.api import report_controls
 from sandbox.hospital.api.deps import DbSession, Now
 from sandbox.hospital.booking.history import record_no_shows
 from sandbox.hospital.clock import SandboxClock
 
 router = APIRouter(tags=["sandbox control"])
+router.include_router(report_controls.router)
 
 
 class Control(BaseModel):

@@ -89,5 +89,6 @@ def _resource(capability: ResourceCapability) -> CapabilityStatementRestResource
             for code in capability.interactions
         ],
         conditionalCreate=capability.conditional_create or None,
+        searchInclude=list(capability.search_includes) or None,
         searchParam=params,
     )

@@ -6,8 +6,10 @@ from types import ModuleType
 
 from sandbox.hospital.api import (
     appointment,
+    diagnostic_report,
     healthcare_service,
     location,
+    observation,
     organization,
     patient,
     practitioner,
@@ -26,4 +28,6 @@ RESOURCE_MODULES: tuple[ModuleType, ...] = (
     slot,
     patient,
     appointment,
+    diagnostic_report,
+    observation,
 )

@@ -34,6 +34,7 @@ class ResourceCapability:
     interactions: Sequence[str] = READ_AND_SEARCH  # FHIR type-restful-interaction codes
     conditional_create: bool = False  # If-None-Exist on create
     sort_params: Sequence[str] = ()  # values accepted by _sort (each also with a "-" prefix)
+    search_includes: Sequence[str] = ()  # values accepted by _include, e.g. "Type:param"
 
 
 def parse_request(request: Request, supported: Sequence[SearchParam]) -> SearchQuery:
@@ -50,13 +51,24 @@ def search_response(
     to_resource: Callable[[Row], Resource],
 ) -> FHIRResponse:
     """Run a filtered ``statement`` for one page and return the searchset Bundle."""
+    rows, total = search_page(session, query, statement, order_by)
+    resources = [to_resource(row) for row in rows]
+    return FHIRResponse(searchset(fhir_base, resource_type, resources, total, query))
+
+
+def search_page(
+    session: Session,
+    query: SearchQuery,
+    statement: Select[Row],
+    order_by: Sequence[InstrumentedAttribute[Any] | ColumnElement[Any]],
+) -> tuple[Sequence[Row], int]:
+    """The rows of the requested page and the total number of matches."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     rows: Sequence[Row] = ()
     if query.count:
         page = statement.order_by(*order_by).limit(query.count).offset(query.offset)
         rows = session.scalars(page).unique().all()
-    resources = [to_resource(row) for row in rows]
-    return FHIRResponse(searchset(fhir_base, resource_type, resources, total or 0, query))
+    return rows, total or 0
 
 
 def read_response(

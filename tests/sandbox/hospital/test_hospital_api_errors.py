@@ -20,6 +20,8 @@ RESOURCE_TYPES = [
     "Slot",
     "Patient",
     "Appointment",
+    "DiagnosticReport",
+    "Observation",
 ]
 
 
