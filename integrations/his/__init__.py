@@ -23,6 +23,14 @@ from integrations.his.models import (
     SlotOption,
     SlotQuery,
 )
+from integrations.his.report_models import (
+    Interpretation,
+    Report,
+    ReportCategory,
+    ReportResult,
+    ReportStatus,
+    ReportSummary,
+)
 
 __all__ = [
     "Appointment",
@@ -39,8 +47,14 @@ __all__ = [
     "IdentityDocument",
     "Institution",
     "InstitutionKind",
+    "Interpretation",
     "PatientRegistration",
     "PractitionerTitle",
+    "Report",
+    "ReportCategory",
+    "ReportResult",
+    "ReportStatus",
+    "ReportSummary",
     "SlotOption",
     "SlotQuery",
     "SlotTaken",

@@ -12,17 +12,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time as monotonic_time
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
 from fhir.resources.R4B.appointment import Appointment as FHIRAppointment
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.diagnosticreport import DiagnosticReport
 from fhir.resources.R4B.healthcareservice import HealthcareService
 from fhir.resources.R4B.location import Location
+from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.practitioner import Practitioner
@@ -32,6 +36,7 @@ from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot
 from pydantic import ValidationError
 
+from common.fhir_contract import REPORT_CATEGORY, TEST_CODE
 from common.privacy import mask_pii
 from integrations.his.errors import (
     BookingRefused,
@@ -71,6 +76,14 @@ from integrations.his.models import (
     SlotOption,
     SlotQuery,
 )
+from integrations.his.report_mapping import (
+    CATEGORY_CODES,
+    fhir_statuses,
+    report_from_fhir,
+    report_summary_from_fhir,
+    result_ids,
+)
+from integrations.his.report_models import Report, ReportCategory, ReportStatus, ReportSummary
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +92,7 @@ JSON_PATCH = "application/json-patch+json"
 _PAGE_SIZE = 100
 _MAX_PAGES = 20  # a guard against a server whose `next` links never end
 _IDS_PER_SEARCH = 50  # `_id=a,b,...` lookups are split to keep URLs short
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 # Slots open about 7 days ahead in Guangzhou (BRIEF §4): searches default to that horizon.
 DEFAULT_SEARCH_DAYS = 7
 
@@ -284,6 +298,141 @@ class HISClient:
         refs = await self._appointment_references(found)
         return [_appointment_from_fhir(resource, refs) for resource in found]
 
+    # --- reports ----------------------------------------------------------------------------------
+
+    async def find_patient(self, system: str, value: str) -> str | None:
+        """The hospital's Patient id for an identifier (e.g. `RESIDENT_ID`), or None.
+
+        Never registers: reports are only looked up for patients the hospital already knows.
+        """
+        found = await self._search("Patient", {"identifier": f"{system}|{value}"})
+        ids = sorted({str(p.id) for p in found if isinstance(p, Patient) and p.id})
+        if len(ids) > 1:
+            # Picking one could show a resident someone else's reports.
+            raise HISError(f"{len(ids)} patients share one {system} identifier")
+        return ids[0] if ids else None
+
+    async def list_reports(
+        self,
+        patient_id: str,
+        *,
+        since: date | None = None,
+        category: ReportCategory | None = None,
+        code: str | None = None,
+        statuses: Collection[ReportStatus] | None = None,
+        limit: int = 20,
+    ) -> list[ReportSummary]:
+        """The patient's reports, newest first (by when the specimen was taken or the exam
+        done), at most ``limit``; ``since`` is a local day, inclusive. No results: see
+        `get_report`."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        params = [("patient", f"Patient/{patient_id}"), ("_sort", "-date")]
+        if since is not None:
+            params.append(("date", f"ge{since.isoformat()}"))
+        if category is not None:
+            params.append(("category", f"{REPORT_CATEGORY}|{CATEGORY_CODES[category]}"))
+        if code is not None:
+            params.append(("code", f"{TEST_CODE}|{code}"))
+        if statuses:
+            params.append(("status", ",".join(fhir_statuses(statuses))))
+        found: list[ReportSummary] = []
+        async for resource in self._iter_search("DiagnosticReport", params):
+            summary = _report_summary(resource)
+            # FHIR servers may ignore a parameter they do not support: never widen the answer,
+            # least of all to another patient's reports.
+            if (
+                summary.patient_id == patient_id
+                and (since is None or (summary.effective and summary.effective.date() >= since))
+                and (category is None or summary.category is category)
+                and (code is None or summary.code == code)
+                and (not statuses or summary.status in statuses)
+            ):
+                found.append(summary)
+                if len(found) >= limit:
+                    break
+        return sorted(found, key=_newest_first)
+
+    async def get_report(self, report_id: str, *, patient_id: str | None = None) -> Report:
+        """The report with its result lines, in the report's order. Raises `HISNotFound`.
+
+        With ``patient_id`` (the hospital's patient the resident acts for) it is one search
+        scoped to that patient, results included (`_include`), and another patient's report is
+        not found. Without, a read and a search of the result Observations.
+        """
+        if not _FHIR_ID.fullmatch(report_id):
+            raise HISNotFound(f"DiagnosticReport/{report_id} not found")  # cannot exist
+        observations: dict[str, Observation] = {}
+        if patient_id is None:
+            data = await self._get_json(f"DiagnosticReport/{report_id}", {})
+            report = _parse(DiagnosticReport, data, f"DiagnosticReport {report_id}")
+        else:
+            found = await self._report_with_results(report_id, patient_id, observations)
+            if found is None:
+                raise HISNotFound(f"DiagnosticReport/{report_id} not found")
+            report = found
+        missing = [i for i in result_ids(report) if i not in observations]
+        if missing:  # a read, or a server without `_include` support
+            observations |= await self._read_observations(missing)
+        full = report_from_fhir(report, observations)
+        if patient_id is not None and full.patient_id != patient_id:
+            raise HISNotFound(f"DiagnosticReport/{report_id} not found")  # a server ignoring it
+        return full
+
+    async def reports_changed_since(
+        self,
+        cursor: datetime,
+        *,
+        statuses: Collection[ReportStatus] | None = (ReportStatus.RELEASED,),
+    ) -> list[ReportSummary]:
+        """Reports of every patient created or changed after ``cursor`` (released, amended,
+        ...), oldest change first: the report-ready notifier's feed.
+
+        Keep the greatest ``last_updated`` seen as the next cursor: the order makes a feed cut
+        short by the page guard resume where it stopped. A report may come again (once per
+        change, or at an equal instant), so deduplicate on ``(id, version_id)``. A naive
+        ``cursor`` is China time. ``statuses`` None or empty: every status.
+        """
+        if cursor.tzinfo is None:
+            cursor = cursor.replace(tzinfo=CHINA_TZ)
+        params = [("_lastUpdated", f"gt{cursor.isoformat()}"), ("_sort", "_lastUpdated")]
+        if statuses:
+            params.append(("status", ",".join(fhir_statuses(statuses))))
+        found: list[ReportSummary] = []
+        async for resource in self._iter_search("DiagnosticReport", params):
+            summary = _report_summary(resource)
+            if (not statuses or summary.status in statuses) and (
+                summary.last_updated is None or summary.last_updated > cursor
+            ):
+                found.append(summary)
+        return found
+
+    async def _report_with_results(
+        self, report_id: str, patient_id: str, observations: dict[str, Observation]
+    ) -> DiagnosticReport | None:
+        """The patient's report by a search with its results; adds them to ``observations``."""
+        params = [
+            ("_id", report_id),
+            ("patient", f"Patient/{patient_id}"),
+            ("_include", "DiagnosticReport:result"),
+        ]
+        report: DiagnosticReport | None = None
+        async for resource, mode in self._iter_entries("DiagnosticReport", params):
+            if isinstance(resource, DiagnosticReport) and mode in (None, "match"):
+                report = resource if resource.id == report_id else report
+            elif isinstance(resource, Observation) and resource.id:
+                observations[str(resource.id)] = resource
+        return report
+
+    async def _read_observations(self, ids: Sequence[str]) -> dict[str, Observation]:
+        found: dict[str, Observation] = {}
+        for start in range(0, len(ids), _IDS_PER_SEARCH):
+            chunk = ids[start : start + _IDS_PER_SEARCH]
+            for resource in await self._search("Observation", {"_id": ",".join(chunk)}):
+                if isinstance(resource, Observation) and resource.id:
+                    found[str(resource.id)] = resource
+        return found
+
     # --- helpers: slots and references ------------------------------------------------------------
 
     def _now(self) -> datetime:
@@ -407,6 +556,14 @@ class HISClient:
         self, resource_type: str, params: dict[str, str] | Sequence[tuple[str, str]]
     ) -> AsyncIterator[Any]:
         """The matched resources, page by page; stop iterating to stop fetching pages."""
+        async for resource, mode in self._iter_entries(resource_type, params):
+            if mode in (None, "match"):
+                yield resource
+
+    async def _iter_entries(
+        self, resource_type: str, params: dict[str, str] | Sequence[tuple[str, str]]
+    ) -> AsyncIterator[tuple[Any, str | None]]:
+        """Every entry's resource and search mode (match, include, outcome), page by page."""
         pairs = list(params.items()) if isinstance(params, dict) else list(params)
         url: str = resource_type
         query: list[tuple[str, str]] = [*pairs, ("_count", str(_PAGE_SIZE))]
@@ -417,10 +574,8 @@ class HISClient:
             except ValidationError as exc:
                 raise HISError(f"invalid {resource_type} search bundle: {_problems(exc)}") from exc
             for entry in bundle.entry or []:
-                if entry.resource is not None and (
-                    entry.search is None or entry.search.mode in (None, "match")
-                ):
-                    yield entry.resource
+                if entry.resource is not None:
+                    yield entry.resource, entry.search.mode if entry.search else None
             next_url = next(
                 (link.url for link in bundle.link or [] if link.relation == "next"), None
             )
@@ -505,6 +660,18 @@ def _appointment_from_fhir(resource: FHIRAppointment, refs: References) -> Appoi
         raise HISError(f"invalid Appointment {resource.id}: {exc}") from exc
 
 
+def _report_summary(resource: Any) -> ReportSummary:
+    if not isinstance(resource, DiagnosticReport):
+        raise HISError(f"DiagnosticReport search returned a {type(resource).__name__}")
+    return report_summary_from_fhir(resource)
+
+
+def _newest_first(summary: ReportSummary) -> tuple[bool, float]:
+    # Reports without an effective time sort last.
+    effective = summary.effective
+    return effective is None, -effective.timestamp() if effective else 0.0
+
+
 def _matches_time(slot: Slot, query: SlotQuery) -> bool:
     if slot.start is None:
         return False
@@ -542,7 +709,8 @@ def _problems(error: ValidationError) -> str:
 
 def _json(response: httpx.Response, what: str) -> Any:
     try:
-        return response.json()
+        # FHIR decimals are exact: a result of 1.020 must not be shown as 1.02.
+        return response.json(parse_float=Decimal)
     except ValueError as exc:
         raise HISError(f"HIS answered non-JSON for {what}") from exc
 

@@ -26,6 +26,7 @@ from integrations.his import (
 )
 from sandbox.hospital.booking.identity import resident_id_check_character
 from sandbox.hospital.models import Appointment, Patient
+from sandbox.hospital.reports.demo import DEMO_PATIENTS
 from sandbox.hospital.settings import HOSPITAL_TZ
 
 CARDIOLOGY = "lw-lizhiwan-hospital-cardiology"
@@ -67,7 +68,10 @@ async def test_register_patient_once(booking_his: HISClient, hospital: Hospital)
     )
     assert first == again != other
     with hospital.factory() as session:
-        assert session.scalar(select(func.count()).select_from(Patient)) == 2
+        registered = select(func.count()).select_from(Patient).where(Patient.id.in_([first, other]))
+        assert session.scalar(registered) == 2
+        everyone = session.scalar(select(func.count()).select_from(Patient))
+        assert everyone == 2 + len(DEMO_PATIENTS)  # the seeded demo patients, and no more
 
 
 def test_registration_repr_hides_numbers() -> None:
