@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from common.privacy import mask_openid
 from integrations.wechat import texts
+from integrations.wechat.admin import admin_router
 from integrations.wechat.api import WeChatAPIClient
 from integrations.wechat.crypto import CryptoError, MessageCrypto
 from integrations.wechat.messages import (
@@ -33,6 +34,7 @@ from integrations.wechat.messages import (
 )
 from integrations.wechat.rasa_client import RasaClient
 from integrations.wechat.replies import Reply
+from integrations.wechat.report_notices.wiring import ReportWiring
 from integrations.wechat.services import GatewayServices, start_services
 from integrations.wechat.settings import GatewaySettings, get_settings
 from integrations.wechat.signature import compute_signature, is_valid_signature
@@ -70,6 +72,7 @@ def create_app(
     store: Store | None = None,
     wechat_api: WeChatAPIClient | None = None,
     vault: PIIVault | None = None,
+    reports: ReportWiring | None = None,
 ) -> FastAPI:
     """The gateway; clients passed in belong to the caller (tests), the others to the app."""
     settings = settings or get_settings()
@@ -77,7 +80,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await start_services(
-            settings, rasa=rasa_client, store=store, wechat_api=wechat_api, vault=vault
+            settings,
+            rasa=rasa_client,
+            store=store,
+            wechat_api=wechat_api,
+            vault=vault,
+            reports=reports,
         )
         app.state.services = services
         app.state.rasa = services.rasa
@@ -189,6 +197,8 @@ def create_app(
         records = await request.app.state.services.outbox.failed()
         return [{**r, "openid": mask_openid(str(r["openid"]))} for r in records]
 
+    app.include_router(admin_router(settings))
+
     @app.get("/simulator", include_in_schema=False)
     async def simulator() -> FileResponse:
         if not settings.simulator_enabled:
@@ -215,8 +225,11 @@ async def _answer(services: GatewayServices, message: InboundMessage) -> Reply |
         message.event,
         mask_openid(message.from_user),
     )
+    await services.track_interaction(message)
     if message.msg_type == "event":
         await services.track_follow(message)
+        if await services.handle_subscription_event(message):
+            return None
     decision = services.route(message)
     if decision.reply is not None or decision.user_text is None:
         return None if decision.reply is None else Reply.plain(decision.reply)

@@ -2,12 +2,16 @@
 
 Untrusted XML is parsed with defusedxml (no entities, no DTDs, no external references).
 Message formats: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_standard_messages.html
+Subscribe-message events carry repeated `<List>` entries inside a wrapper element (XML), or a
+`List` object or array (JSON):
+https://developers.weixin.qq.com/doc/service/guide/product/subscription_messages/push.html
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 from xml.etree.ElementTree import Element
@@ -16,6 +20,10 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 REQUIRED_FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
+LIST_TAG = "List"
+WRAPPER_PREFIX = "SubscribeMsg"  # SubscribeMsgPopupEvent, SubscribeMsgChangeEvent, ...
+# A popup asks for at most a few templates; anything beyond this is not WeChat.
+MAX_LIST_ITEMS = 20
 
 
 class MalformedMessage(ValueError):
@@ -23,6 +31,16 @@ class MalformedMessage(ValueError):
 
 
 WireFormat = Literal["xml", "json"]
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """One `List` entry of an event (e.g. a template the user accepted), its scalar fields."""
+
+    fields: tuple[tuple[str, str], ...]
+
+    def get(self, name: str) -> str | None:
+        return next((value for key, value in self.fields if key == name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +58,14 @@ class InboundMessage:
     recognition: str | None = None
     # Accounts choose XML or JSON pushes; the passive reply must use the same format.
     wire_format: WireFormat = "xml"
+    # Subscribe-message events (subscribe_msg_*): one item per template, in order.
+    items: tuple[ListItem, ...] = ()
 
 
 def parse_message(body: bytes) -> InboundMessage:
     """Parse one message or event (XML, or JSON for accounts that chose it); raise
     `MalformedMessage` for anything else."""
-    wire_format, fields = _read_fields(body)
+    wire_format, fields, items = _read_fields(body)
     missing = [name for name in REQUIRED_FIELDS if not fields.get(name)]
     if missing:
         raise MalformedMessage(f"missing fields: {', '.join(missing)}")
@@ -66,42 +86,48 @@ def parse_message(body: bytes) -> InboundMessage:
         voice_format=fields.get("Format"),
         recognition=fields.get("Recognition"),
         wire_format=wire_format,
+        items=items,
     )
 
 
 def extract_encrypted(body: bytes) -> tuple[WireFormat, str]:
     """The format and `Encrypt` field of a compatible- or safe-mode body."""
-    wire_format, fields = _read_fields(body)
+    wire_format, fields, _ = _read_fields(body)
     encrypted = fields.get("Encrypt", "")
     if not encrypted:
         raise MalformedMessage("encrypted envelope without Encrypt")
     return wire_format, encrypted
 
 
-def _read_fields(body: bytes) -> tuple[WireFormat, dict[str, str]]:
+def _read_fields(body: bytes) -> tuple[WireFormat, dict[str, str], tuple[ListItem, ...]]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise MalformedMessage("body is not valid UTF-8") from exc
     if text.lstrip().startswith("{"):
-        return "json", _json_fields(text)
+        data = _json_object(text)
+        return "json", _scalars(data), _json_items(data)
     try:
         root = fromstring(text)
     except (ParseError, DefusedXmlException) as exc:
         raise MalformedMessage(f"unreadable XML: {type(exc).__name__}") from exc
     if root.tag != "xml":
         raise MalformedMessage(f"unexpected root element <{root.tag[:32]}>")
-    return "xml", _fields(root)
+    return "xml", _fields(root), _xml_items(root)
 
 
-def _json_fields(text: str) -> dict[str, str]:
+def _json_object(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise MalformedMessage("unreadable JSON") from exc
     if not isinstance(data, dict):
         raise MalformedMessage("JSON body is not an object")
-    # Scalars only: WeChat's message fields are strings and numbers, never nested.
+    return data
+
+
+def _scalars(data: dict[str, Any]) -> dict[str, str]:
+    """String and number fields; nested values are only read as `List` items."""
     return {
         str(key): str(value).strip()
         for key, value in data.items()
@@ -111,6 +137,36 @@ def _json_fields(text: str) -> dict[str, str]:
 
 def _fields(root: Element) -> dict[str, str]:
     return {child.tag: (child.text or "").strip() for child in root}
+
+
+def _xml_items(root: Element) -> tuple[ListItem, ...]:
+    """`<List>` entries directly under the root or under one wrapper element (WeChat's own
+    samples name the wrapper inconsistently, so any wrapper is accepted)."""
+    found = [child for child in root if child.tag == LIST_TAG]
+    for wrapper in root:
+        found.extend(child for child in wrapper if child.tag == LIST_TAG)
+    return _limited(ListItem(tuple(_fields(entry).items())) for entry in found)
+
+
+def _json_items(data: dict[str, Any]) -> tuple[ListItem, ...]:
+    """`List` as an object (one entry) or an array, at the top level or under a wrapper key."""
+    entries: list[Any] = []
+    for key, value in data.items():
+        if isinstance(value, dict) and LIST_TAG in value:
+            value = value[LIST_TAG]
+        elif key != LIST_TAG and not key.startswith(WRAPPER_PREFIX):
+            continue
+        entries.extend(value if isinstance(value, list) else [value])
+    return _limited(ListItem(tuple(_scalars(e).items())) for e in entries if isinstance(e, dict))
+
+
+def _limited(items: Iterable[ListItem]) -> tuple[ListItem, ...]:
+    collected: list[ListItem] = []
+    for item in items:
+        if len(collected) >= MAX_LIST_ITEMS:
+            raise MalformedMessage(f"more than {MAX_LIST_ITEMS} List entries")
+        collected.append(item)
+    return tuple(collected)
 
 
 def _cdata(value: str) -> str:

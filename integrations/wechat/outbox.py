@@ -5,8 +5,9 @@ bytes (choices as a tappable `msgmenu` under the text that offers them) and imag
 temporary media when their turn comes (an image that cannot be fetched is sent as its link).
 Transient failures are retried with exponential backoff; WeChat's refusals that retrying cannot
 fix (45015 outside the 48-hour window, 45047 over the count, 48001 no API for this
-account) fall back to a template notification when one is configured, and are otherwise
-recorded where admins see them. Users who unfollowed get nothing pushed.
+account) fall back to the job's own subscription message (a report-ready notice) or to a
+template notification when one is configured, and are otherwise recorded where admins see them.
+Users who unfollowed get nothing pushed.
 https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Service_Center_messages.html
 """
 
@@ -17,8 +18,9 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from common.privacy import mask_openid
 from integrations.wechat.api.errors import OutOfWindow, OverQuota, Unauthorized, WeChatError
@@ -37,6 +39,8 @@ SendFallback = Callable[[str, str], Awaitable[None]]
 SendMenu = Callable[[str, str, list[tuple[str, str]]], Awaitable[None]]
 # Sends the image at a URL; raises `ImageUnavailable` when the URL gives no usable image.
 SendImage = Callable[[str, str], Awaitable[None]]
+# (openid, template_id, data): a subscription message (订阅通知) the user agreed to receive.
+SendNotice = Callable[[str, str, Mapping[str, str]], Awaitable[None]]
 
 
 class ImageUnavailable(Exception):
@@ -60,10 +64,15 @@ class PushJob:
     attempt: int = 0
     not_before: float = 0.0
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # {"template_id": ..., "data": {...}}: sent instead when WeChat refuses the push.
+    notice: dict[str, Any] | None = None
 
     @classmethod
-    def of(cls, openid: str, parts: Sequence[Part]) -> PushJob:
-        return cls(openid, dump_parts(split_parts(parts)))
+    def of(
+        cls, openid: str, parts: Sequence[Part], notice: SubscriptionNotice | None = None
+    ) -> PushJob:
+        dumped = None if notice is None else asdict(notice)
+        return cls(openid, dump_parts(split_parts(parts)), notice=dumped)
 
     def messages(self) -> tuple[Part, ...]:
         return load_parts(self.parts)
@@ -89,6 +98,12 @@ class PushJob:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class SubscriptionNotice:
+    template_id: str
+    data: dict[str, str]
+
+
 def split_parts(parts: Sequence[Part]) -> list[Part]:
     """Texts cut under 2048 bytes at line ends, in order; choices stay under the last piece."""
     split: list[Part] = []
@@ -111,6 +126,7 @@ class Outbox:
         fallback: SendFallback | None = None,
         send_menu: SendMenu | None = None,
         send_image: SendImage | None = None,
+        send_notice: SendNotice | None = None,
         max_attempts: int = 6,
         base_backoff_seconds: float = 1.0,
         lease_seconds: float = 120.0,
@@ -121,6 +137,7 @@ class Outbox:
         self._fallback = fallback
         self._send_menu = send_menu
         self._send_image = send_image
+        self._send_notice = send_notice
         self._max_attempts = max_attempts
         self._base_backoff = base_backoff_seconds
         self._lease_seconds = lease_seconds
@@ -132,8 +149,11 @@ class Outbox:
     async def enqueue(self, openid: str, text: str, menu: Sequence[str] = ()) -> None:
         await self.enqueue_parts(openid, [TextPart(text, tuple(menu))])
 
-    async def enqueue_parts(self, openid: str, parts: Sequence[Part]) -> None:
-        await self._store.push(QUEUE, PushJob.of(openid, parts).dumps())
+    async def enqueue_parts(
+        self, openid: str, parts: Sequence[Part], *, notice: SubscriptionNotice | None = None
+    ) -> None:
+        """Queue a reply; `notice` replaces it if WeChat refuses the push (out of window)."""
+        await self._store.push(QUEUE, PushJob.of(openid, parts, notice).dumps())
 
     async def record_undeliverable(self, openid: str, text: str, reason: str) -> None:
         """A reply that no channel can carry (e.g. hold mode after WeChat's last retry)."""
@@ -242,6 +262,12 @@ class Outbox:
             await self._send_text(openid, part.text)
 
     async def _fall_back(self, job: PushJob, reason: str) -> None:
+        if job.notice is not None and self._send_notice is not None:
+            try:
+                await self._send_notice(job.openid, job.notice["template_id"], job.notice["data"])
+            except WeChatError as exc:
+                await self._record_failure(job, f"{reason}; subscription message failed: {exc}")
+            return
         if self._fallback is None:
             await self._record_failure(job, f"{reason}; no fallback configured")
             return

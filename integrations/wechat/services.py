@@ -1,5 +1,6 @@
 """The gateway's long-lived parts, built at start-up (never at import) and closed at shutdown:
-the shared store, the Rasa and WeChat API clients, the turn coordinator and the outbox worker."""
+the shared store, the Rasa and WeChat API clients, the turn coordinator, the outbox worker and
+the report watcher."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from common.privacy import mask_openid
 from integrations.wechat import texts
@@ -24,10 +25,20 @@ from integrations.wechat.messages import InboundMessage
 from integrations.wechat.outbox import ImageUnavailable, Outbox, unsubscribed_key
 from integrations.wechat.rasa_client import RasaClient, RasaUnavailable
 from integrations.wechat.replies import Reply, build_reply
+from integrations.wechat.report_notices.watcher import ReportWatcher
+from integrations.wechat.report_notices.wiring import (
+    ReportWiring,
+    build_report_watcher,
+    open_report_wiring,
+)
 from integrations.wechat.settings import GatewaySettings
 from integrations.wechat.state import Store, open_store
+from integrations.wechat.subscriptions import EVENTS as SUBSCRIPTION_EVENTS
+from integrations.wechat.subscriptions import record_subscription_event
 from integrations.wechat.turns import TurnCoordinator, TurnPolicy, dedupe_key
+from integrations.wechat.window import record_user_message
 from patients.db import make_async_engine, make_session_factory
+from patients.protection import Protector
 from patients.settings import PatientsSettings
 from patients.vault import PIIVault
 
@@ -60,9 +71,12 @@ class GatewayServices:
     turns: TurnCoordinator
     click_intents: dict[str, str] = field(default_factory=dict)
     rate_limit_per_minute: int = 30
+    reports: ReportWiring | None = None
+    report_watcher: ReportWatcher | None = None
     _owned: list[Closable] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _worker: asyncio.Task[None] | None = None
+    _report_worker: asyncio.Task[None] | None = None
 
     def route(self, message: InboundMessage) -> Route:
         return route(message, self.click_intents)
@@ -90,13 +104,34 @@ class GatewayServices:
         elif message.event == "subscribe":
             await self.store.delete(unsubscribed_key(message.from_user))
 
+    async def track_interaction(self, message: InboundMessage) -> None:
+        """Remember when the user last wrote: it opens WeChat's 48-hour window for pushes."""
+        if message.msg_type != "event":
+            await record_user_message(self.store, message.from_user, time.time())
+
+    async def handle_subscription_event(self, message: InboundMessage) -> bool:
+        """Record a subscribe-message event; True when `message` was one (no dialogue turn)."""
+        if message.msg_type != "event" or message.event not in SUBSCRIPTION_EVENTS:
+            return False
+        if self.reports is None:
+            return True
+        try:
+            await record_subscription_event(self.reports.records, message)
+        except Exception:  # the answer is lost, but WeChat must not show the user an error
+            logger.exception(
+                "could not record %s from %s", message.event, mask_openid(message.from_user)
+            )
+        return True
+
     async def close(self) -> None:
         self._stop.set()
-        if self._worker is not None:
+        for worker in (self._worker, self._report_worker):
+            if worker is None:
+                continue
             try:
-                await asyncio.wait_for(self._worker, timeout=3)
+                await asyncio.wait_for(worker, timeout=3)
             except TimeoutError:
-                self._worker.cancel()
+                worker.cancel()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.turns.drain(), timeout=5)
         for resource in self._owned:
@@ -110,13 +145,16 @@ async def start_services(
     store: Store | None = None,
     wechat_api: WeChatAPIClient | None = None,
     vault: PIIVault | None = None,
+    reports: ReportWiring | None = None,
 ) -> GatewayServices:
     owned: list[Closable] = []
-    if vault is None:
-        patients = PatientsSettings()
-        engine = make_async_engine(patients.database_url)
-        vault = PIIVault(make_session_factory(engine), patients.protector())
-        owned.append(_Disposing(engine))
+    if vault is None or reports is None:
+        sessions, protector = _open_patients_db(owned)
+        if vault is None:
+            vault = PIIVault(sessions, protector)
+        if reports is None:
+            reports, his = open_report_wiring(settings, sessions, protector)
+            owned.append(his)
     pii = vault
     if store is None:
         store = open_store(settings.redis_url or None, prefix=settings.redis_key_prefix)
@@ -152,6 +190,7 @@ async def start_services(
         fallback=notify_by_template if template_id else None,
         send_menu=send_menu,
         send_image=send_image,
+        send_notice=api.send_subscription,
     )
     client = rasa
     click_intents = load_menu().click_intents
@@ -209,8 +248,22 @@ async def start_services(
         turns,
         click_intents,
         rate_limit_per_minute=settings.rate_limit_per_minute,
+        reports=reports,
         _owned=owned,
     )
     if can_push:
         services._worker = asyncio.create_task(outbox.run(services._stop))
+    if settings.report_watch_interval_seconds > 0:
+        watcher = build_report_watcher(settings, reports, store, outbox, api)
+        services.report_watcher = watcher
+        services._report_worker = asyncio.create_task(watcher.run(services._stop))
     return services
+
+
+def _open_patients_db(
+    owned: list[Closable],
+) -> tuple[async_sessionmaker[AsyncSession], Protector]:
+    patients = PatientsSettings()
+    engine = make_async_engine(patients.database_url)
+    owned.append(_Disposing(engine))
+    return make_session_factory(engine), patients.protector()

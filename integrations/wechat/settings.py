@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from integrations.wechat.crypto import decode_aes_key
+from integrations.wechat.report_notices.compose import parse_template_fields
 
 DEVELOPMENT_TOKEN = "frontdoor-dev-token"
 _PLACEHOLDERS = {"", DEVELOPMENT_TOKEN, "changeme", "change-me"}
@@ -39,8 +40,23 @@ class GatewaySettings(BaseSettings):
     redis_url: str = ""
     # Namespace of the gateway's keys; deployments sharing one Redis need different ones.
     redis_key_prefix: str = "frontdoor:"
-    # Bearer token for /admin endpoints (failed deliveries); empty disables them.
+    # Bearer token for /admin endpoints (failed deliveries, report audit trail, critical
+    # values); empty disables them.
     admin_token: str = ""
+    # The hospital's FHIR API, read by the report watcher (same variable as the action server).
+    his_base_url: str = "http://127.0.0.1:8081/fhir"
+    # How often the watcher reads reports changed at the hospital; 0 disables report notices.
+    report_watch_interval_seconds: float = Field(default=60, ge=0)
+    # Where the very first run starts (never from the beginning of time).
+    report_watch_lookback_minutes: float = Field(default=60, gt=0)
+    # Subscription-message template (订阅通知) for report notices outside the 48 h window;
+    # empty: outside the window nothing is sent (and it is recorded).
+    wechat_report_template_id: str = ""
+    # Which of the template's fields carries what: role=key pairs, roles patient, test,
+    # institution, time, note. Keep the masked patient name in a `thing` field.
+    wechat_report_template_fields: str = (
+        "patient=thing1,test=thing2,institution=thing3,time=time4,note=thing5"
+    )
     gateway_host: str = "0.0.0.0"
     gateway_port: int = 8000
     # WeChat gives up after 5 s: answer by then, and push what comes later.
@@ -62,7 +78,12 @@ class GatewaySettings(BaseSettings):
                 decode_aes_key(key)  # fail at start-up, not on the first encrypted message
         if self.simulator_enabled is None:
             self.simulator_enabled = self.frontdoor_env == "development"
+        parse_template_fields(self.wechat_report_template_fields)  # fail at start-up
         return self
+
+    @property
+    def report_template_fields(self) -> dict[str, str]:
+        return parse_template_fields(self.wechat_report_template_fields)
 
     @property
     def wechat_image_hosts(self) -> list[str]:

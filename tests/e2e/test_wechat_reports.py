@@ -11,7 +11,6 @@ import re
 
 import httpx
 import pytest
-from conftest import ADMIN_TOKEN
 
 from sandbox.hospital.reports.demo import DEMO_PATIENTS
 from sandbox.wechat.sender import WeChatSender, random_openid
@@ -37,7 +36,7 @@ async def sms_code(system: System, phone: str) -> str:
 async def admin(system: System, path: str, **params: str) -> list[dict]:
     async with httpx.AsyncClient(base_url=system.gateway_url) as client:
         answer = await client.get(
-            path, params=params, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+            path, params=params, headers={"Authorization": f"Bearer {system.env['ADMIN_TOKEN']}"}
         )
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -92,8 +91,7 @@ async def test_reports_through_wechat(wechat: WeChatSender, system: System):
     assert "危急值" in reply and "急诊" in reply and "120" in reply, reply
     alerts = await admin(system, "/admin/critical-values")
     assert any(
-        alert["his_patient_id"] == ELDER.id and alert["items"][0]["code"] == "K"
-        for alert in alerts
+        alert["his_patient_id"] == ELDER.id and alert["items"][0]["code"] == "K" for alert in alerts
     ), alerts
 
     # A family member who is not bound: refused, and the attempt is in the trail.

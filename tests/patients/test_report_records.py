@@ -11,11 +11,12 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from conftest import migrated_sessions
 from patients_testdata import CONSENT_TEXT, CONSENT_VERSION, FakeClock, latest_code, resident_id
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from patients.db import make_async_engine, make_session_factory
 from patients.drafts import PatientDraft
+from patients.migrate import migrate
 from patients.report_records import AccessAction, AccessQuery, CriticalItem, ReportRecords
 from patients.service import PatientBook
 
@@ -32,8 +33,12 @@ def records(sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> Rep
 
 @pytest.fixture
 async def pg_records(pg_url: str, clock: FakeClock) -> AsyncIterator[ReportRecords]:
-    async for factory in migrated_sessions(pg_url):
-        yield ReportRecords(factory, clock=clock)
+    migrate(pg_url)
+    engine = make_async_engine(pg_url)
+    try:
+        yield ReportRecords(make_session_factory(engine), clock=clock)
+    finally:
+        await engine.dispose()
 
 
 async def test_access_trail_is_queryable_by_each_filter(
