@@ -156,7 +156,9 @@ class ReportWatcher:
         moment = done.last_updated
         following = rest[0].last_updated if rest else None
         if moment is not None and (not rest or (following is not None and following > moment)):
-            await self._records.move_cursor(CURSOR_NAME, moment)
+            # Never past our own clock: one report stamped in the future (a hospital clock
+            # ahead, a bad import) would otherwise hide every report released until then.
+            await self._records.move_cursor(CURSOR_NAME, min(moment, self._clock()))
 
     async def _handle(self, summary: ReportSummary) -> int:
         if summary.status is not ReportStatus.RELEASED:

@@ -285,6 +285,20 @@ async def test_the_cursor_only_moves_forward(world):
     assert {r.report_id for r in await trail(world)} == {"r-1", "r-2", "late"}
 
 
+async def test_a_report_stamped_in_the_future_does_not_hide_later_ones(world):
+    await world.bind(ALICE)
+    watcher, _, _ = world.watcher()
+    # The hospital's clock is ahead, or a batch import stamped tomorrow's time.
+    world.feed.reports.append(released("ahead", 6 * 60))  # six hours ahead
+    await watcher.run_once()
+    assert await world.records.cursor(CURSOR_NAME) == world.clock()
+
+    world.clock.advance(seconds=30)
+    world.feed.reports.insert(0, released("now", 0))
+    await watcher.run_once()
+    assert {r.report_id for r in await trail(world)} == {"ahead", "now"}
+
+
 async def test_a_hospital_outage_is_retried_at_the_next_interval(world):
     await world.bind(ALICE)
     watcher, _, _ = world.watcher()
