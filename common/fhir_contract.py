@@ -62,6 +62,8 @@ OBSERVATION_INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-Observati
 CRITICAL_INTERPRETATIONS = ("HH", "LL", "AA")
 # meta.security labels of sensitive reports (HIV, PSY, GDIS = genetic, SDV, ETH, STD ...).
 SECURITY_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+# meta.security confidentiality of restricted reports: R (restricted) or V (very restricted).
+CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
 # Extension (valueDateTime) on a DiagnosticReport not yet final: when results are expected.
 REPORT_EXPECTED_EXTENSION = "urn:frontdoor:report-expected-at"
 # Extension (valueString) on an amended DiagnosticReport: what was changed and why.

@@ -32,7 +32,7 @@ from integrations.his.report_models import (
 
 # http://terminology.hl7.org/CodeSystem/v3-Confidentiality: R (restricted), V (very restricted)
 # mark a sensitive report; N, L and M are ordinary.
-CONFIDENTIALITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+CONFIDENTIALITY_SYSTEM = systems.CONFIDENTIALITY
 _RESTRICTED = ("R", "V")
 
 CATEGORY_CODES: dict[ReportCategory, str] = {

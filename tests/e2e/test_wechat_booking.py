@@ -7,6 +7,7 @@ import re
 
 import httpx
 import pytest
+from e2e_chat import say, sms_code
 
 from sandbox.wechat.sender import WeChatSender, random_openid
 from scripts.launcher import System
@@ -15,18 +16,6 @@ pytestmark = pytest.mark.e2e
 
 ID_NUMBER = "11010519491231002X"  # the published sample resident ID
 PHONE = "13912345678"
-
-
-async def say(wechat: WeChatSender, user: str, text: str) -> str:
-    reply = await wechat.text(user, text)
-    assert reply.status == 200
-    return reply.content or ""
-
-
-async def sms_code(system: System, phone: str) -> str:
-    async with httpx.AsyncClient(base_url=system.env["SMS_BASE_URL"]) as sms:
-        messages = (await sms.get("/sandbox/messages", params={"phone": f"+86{phone}"})).json()
-    return str(messages[0]["params"]["code"])
 
 
 def numbered(reply: str) -> list[str]:

@@ -11,6 +11,7 @@ import re
 
 import httpx
 import pytest
+from e2e_chat import say, sms_code
 
 from sandbox.hospital.reports.demo import DEMO_PATIENTS
 from sandbox.wechat.sender import WeChatSender, random_openid
@@ -19,18 +20,6 @@ from scripts.launcher import System
 pytestmark = pytest.mark.e2e
 
 ELDER = DEMO_PATIENTS["elder"]  # abnormal blood count, a critical potassium, pending tests
-
-
-async def say(wechat: WeChatSender, user: str, text: str) -> str:
-    reply = await wechat.text(user, text)
-    assert reply.status == 200
-    return reply.content or ""
-
-
-async def sms_code(system: System, phone: str) -> str:
-    async with httpx.AsyncClient(base_url=system.env["SMS_BASE_URL"]) as sms:
-        messages = (await sms.get("/sandbox/messages", params={"phone": f"+86{phone}"})).json()
-    return str(messages[-1]["params"]["code"])
 
 
 async def admin(system: System, path: str, **params: str) -> list[dict]:

@@ -17,8 +17,7 @@ from common import fhir_contract as systems
 Category = Literal["LAB", "RAD"]
 Sex = Literal["male", "female"]
 
-# Not in common.fhir_contract: the contract names the system only in its prose.
-CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+CONFIDENTIALITY = systems.CONFIDENTIALITY
 
 
 @dataclass(frozen=True)

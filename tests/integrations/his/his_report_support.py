@@ -12,7 +12,7 @@ from common import fhir_contract as systems
 
 PATIENT = "pat-1"
 INSTITUTION = "lw-lizhiwan-hospital"
-CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+CONFIDENTIALITY = systems.CONFIDENTIALITY
 
 
 def dictionary_code(code: str, text: str | None, loinc: str | None = None) -> dict[str, Any]:
