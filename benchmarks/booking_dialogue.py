@@ -31,16 +31,18 @@ def _resident_id(serial: int) -> str:
 
 
 @dataclass
-class BookingTurns:
+class DialogueTurns:
+    """Latencies of the measured turns of one dialogue, over residents run one by one."""
+
     residents: int
-    booked: int
+    completed: int  # residents whose last turn got the expected answer
     # step name → latencies in ms
     latencies: dict[str, list[float]]
 
     def summary(self) -> dict[str, object]:
         return {
             "residents": self.residents,
-            "booked": self.booked,
+            "completed": self.completed,
             "steps": {
                 step: {
                     "p50_ms": round(statistics.median(ms), 1),
@@ -52,21 +54,32 @@ class BookingTurns:
         }
 
 
-async def _say(wechat: WeChatSender, user: str, text: str) -> tuple[str, float]:
+async def say_timed(wechat: WeChatSender, user: str, text: str) -> tuple[str, float]:
+    """The passive reply to `text` and how long it took, in ms."""
     started = time.perf_counter()
     reply = await wechat.text(user, text)
     return reply.content or "", (time.perf_counter() - started) * 1000
 
 
-async def _bind(wechat: WeChatSender, sms: httpx.AsyncClient, user: str, serial: int) -> None:
-    phone = f"139{serial:08d}"
-    for text in ("添加就诊人", "1", "1", "陈大文", _resident_id(serial), phone):
-        await _say(wechat, user, text)
+async def bind_patient(
+    wechat: WeChatSender,
+    sms: httpx.AsyncClient,
+    user: str,
+    *,
+    name: str,
+    resident_id: str,
+    phone: str,
+) -> None:
+    """Bind a patient (本人) through the dialogue, reading the code from the SMS stand-in."""
+    for text in ("添加就诊人", "1", "1", name, resident_id, phone):
+        await say_timed(wechat, user, text)
     found = (await sms.get("/sandbox/messages", params={"phone": f"+86{phone}"})).json()
-    await _say(wechat, user, str(found[0]["params"]["code"]))
+    await say_timed(wechat, user, str(found[-1]["params"]["code"]))
 
 
-async def booking_turns(gateway_url: str, token: str, sms_url: str, residents: int) -> BookingTurns:
+async def booking_turns(
+    gateway_url: str, token: str, sms_url: str, residents: int
+) -> DialogueTurns:
     latencies: dict[str, list[float]] = {step: [] for step in STEPS}
     booked = 0
     async with (
@@ -76,10 +89,17 @@ async def booking_turns(gateway_url: str, token: str, sms_url: str, residents: i
         wechat = WeChatSender(client, token=token)
         for serial in range(residents):
             user = random_openid()
-            await _bind(wechat, sms, user, serial)
+            await bind_patient(
+                wechat,
+                sms,
+                user,
+                name="陈大文",
+                resident_id=_resident_id(serial),
+                phone=f"139{serial:08d}",
+            )
             reply = ""
             for step, text in zip(STEPS, ("帮我约儿科的号，最早的", "1", "1"), strict=True):
-                reply, ms = await _say(wechat, user, text)
+                reply, ms = await say_timed(wechat, user, text)
                 latencies[step].append(ms)
             booked += "预约成功" in reply
-    return BookingTurns(residents, booked, latencies)
+    return DialogueTurns(residents, booked, latencies)

@@ -28,7 +28,9 @@ the sandbox hospital on SQLite in a temporary directory. It then measures from o
    answered within WeChat's 5 s and every reply must come by customer-service push.
 For 3 and 4: the share of POSTs answered within 5 s (and p50/p95/max response time), the user
 turns Rasa recorded twice (must be 0), the messages lost (must be 0) or answered twice (must be 0)
-and the time until the last push. --scenarios picks which of load, conversation, storm, slow run.
+and the time until the last push. Also: booking turns (`benchmarks.booking_dialogue`) and report
+turns (`benchmarks.report_dialogue`), each residents one after another. --scenarios picks which
+of load, conversation, booking, reports, storm, slow run.
 
 Latency is measured per request from just before it is sent until its reply has been read and
 checked. The table is printed and the results go to var/bench/latest.json. Numbers depend on the
@@ -64,6 +66,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from benchmarks.booking_dialogue import booking_turns
+from benchmarks.report_dialogue import report_turns
 from benchmarks.wechat_scenarios import (
     DeadlineStats,
     Plan,
@@ -88,7 +91,7 @@ FALLBACK_MARK = "系统有点忙"  # the gateway's texts.SERVICE_BUSY: Rasa fail
 # The conversation sends hundreds of turns a minute from one user: lift the per-user rate limit
 # (30 a minute by default), and count its answer as an error should it ever show up.
 RATE_LIMIT_PER_MINUTE = "1000000"
-SCENARIOS = ("load", "conversation", "booking", "storm", "slow")
+SCENARIOS = ("load", "conversation", "booking", "reports", "storm", "slow")
 CONVERSATION_TEXTS = ("你好", "谢谢")
 MARK_WINDOW = 2  # turns on each side of a conversation mark
 REQUEST_TIMEOUT_S = 10.0
@@ -525,6 +528,13 @@ async def measure(system: System, config: Config) -> dict[str, Any]:
             system.gateway_url, TOKEN, system.env["SMS_BASE_URL"], BOOKING_RESIDENTS
         )
         booking = turns.summary()
+    reports: dict[str, Any] = {}
+    if "reports" in config.scenarios:
+        progress(f"report turns: {BOOKING_RESIDENTS} residents bind a patient and read reports")
+        turns = await report_turns(
+            system.gateway_url, TOKEN, system.env["SMS_BASE_URL"], BOOKING_RESIDENTS
+        )
+        reports = turns.summary()
     try:
         deadline = await run_plans(
             deadline_plans(config),
@@ -538,6 +548,7 @@ async def measure(system: System, config: Config) -> dict[str, Any]:
         "load": comparisons,
         "conversation": marks,
         "booking": booking,
+        "reports": reports,
         "deadline": deadline,
         "sample_replies": samples,
     }
@@ -666,13 +677,13 @@ def conversation_lines(marks: Sequence[Mark]) -> list[str]:
     return lines
 
 
-def booking_lines(booking: dict[str, Any]) -> list[str]:
+def dialogue_lines(title: str, done: str, turns: dict[str, Any]) -> list[str]:
     lines = [
         "",
-        f"booking turns through the gateway ({booking['residents']} residents one after another, "
-        f"{booking['booked']} booked)",
+        f"{title} through the gateway ({turns['residents']} residents one after another, "
+        f"{turns['completed']} {done})",
     ]
-    for step, stats in booking["steps"].items():
+    for step, stats in turns["steps"].items():
         lines.append(
             f"  {step:<30} p50 {stats['p50_ms']:>7.1f} ms   max {stats['max_ms']:>7.1f} ms"
         )
@@ -691,7 +702,9 @@ def report(
     if marks:
         lines += conversation_lines(marks)
     if result.get("booking"):
-        lines += booking_lines(result["booking"])
+        lines += dialogue_lines("booking turns", "booked", result["booking"])
+    if result.get("reports"):
+        lines += dialogue_lines("report turns", "saw the critical value", result["reports"])
     if deadline:
         lines += deadline_lines(deadline)
     lines += ["", f"total {result['duration_s']:.0f} s; results in {result['output']}"]
@@ -829,6 +842,7 @@ def run(config: Config) -> dict[str, Any]:
         conversation=[asdict(m) for m in measured["conversation"]],
         deadline=[asdict(d) for d in measured["deadline"]],
         booking=measured["booking"],
+        reports=measured["reports"],
         sample_replies=measured["sample_replies"],
     )
     print(
