@@ -28,7 +28,7 @@ from actions.reports.render import (
     Contact,
     list_title,
     render_cancelled,
-    render_list,
+    render_list_header,
     render_pending,
     render_report_pages,
 )
@@ -183,12 +183,15 @@ async def _lookup(
         chosen = select_reports(reports, ReportFilter())
     shown = chosen[:MAX_LISTED]
     policy = sensitive_policy()
-    hidden = [policy.is_sensitive(report) for report in shown]
     buttons = [
-        {"title": list_title(r), "payload": f'/lookup_report{{"report_id": "{r.id}"}}'}
+        {
+            "title": list_title(r, sensitive=policy.is_sensitive(r)),
+            "payload": f'/lookup_report{{"report_id": "{r.id}"}}',
+        }
         for r in shown
     ]
-    dispatcher.utter_message(text=render_list(label, shown, hidden), buttons=buttons)
+    header = render_list_header(label, len(shown), len(chosen))
+    dispatcher.utter_message(text=header, buttons=buttons)
     return reset
 
 

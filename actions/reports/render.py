@@ -72,25 +72,19 @@ def status_text(report: ReportSummary, *, sensitive: bool) -> str:
     return "已出"
 
 
-def list_title(report: ReportSummary) -> str:
-    """One line per report in a choice list: 「血常规 11月20日 已出」."""
-    state = {
-        ReportStatus.PENDING: "未出",
-        ReportStatus.RELEASED: "已出",
-        ReportStatus.CANCELLED: "已取消",
-    }[report.status]
-    return f"{report.name} {day_text(report.effective or report.issued)} {state}"
+def list_title(report: ReportSummary, *, sensitive: bool) -> str:
+    """One choice per report, numbered by the gateway: 「血常规 11月20日 已出」,
+    「腹部彩超 11月23日 未出，预计11月24日 16:00」."""
+    day = day_text(report.effective or report.issued)
+    return f"{report.name} {day} {status_text(report, sensitive=sensitive)}"
 
 
-def render_list(patient: str, reports: Sequence[ReportSummary], sensitive: Sequence[bool]) -> str:
-    lines = [f"{patient}最近的报告（新的在前）："]
-    for number, (report, hidden) in enumerate(zip(reports, sensitive, strict=True), start=1):
-        place = f" · {report.institution_name}" if report.institution_name else ""
-        lines.append(
-            f"{number}. {report.name} · {day_text(report.effective or report.issued)}{place}"
-            f" · {status_text(report, sensitive=hidden)}"
-        )
-    return "\n".join(lines)
+def render_list_header(patient: str, shown: int, total: int) -> str:
+    """The text above the choices (the gateway numbers them; WeChat shows them tappable)."""
+    head = f"{patient}最近的报告（新的在前），回复序号查看："
+    if total > shown:
+        head += f"\n（共{total}份，这里列出最近{shown}份；查某一项可以直接说，如「血常规」「B超」）"
+    return head
 
 
 def render_pending(patient: str, report: ReportSummary) -> str:

@@ -12,7 +12,7 @@ from actions.reports.render import (
     Contact,
     list_title,
     paginate,
-    render_list,
+    render_list_header,
     render_pending,
     render_report_pages,
 )
@@ -109,14 +109,14 @@ def test_list_and_pending_wording() -> None:
         status=ReportStatus.PENDING,
         expected_at=at(11, 24, 16),
     )
+    assert list_title(pending, sensitive=False) == "腹部彩超 11月23日 未出，预计11月24日 16:00"
+    assert list_title(CBC, sensitive=False) == "血常规 11月20日 已出"
     hiv = summary("r8", "HIV", "HIV抗体检测", effective=at(11, 10))
-    text = render_list(PATIENT, [pending, CBC, hiv], [False, False, True])
-    lines = text.splitlines()
-    assert lines[0] == "陈*强（父亲）最近的报告（新的在前）："
-    assert lines[1] == "1. 腹部彩超 · 11月23日 · 荔湾区中心医院 · 未出，预计11月24日 16:00"
-    assert lines[2] == "2. 血常规 · 11月20日 · 荔湾区中心医院 · 已出"
-    assert lines[3].endswith("已出（隐私报告，需到医院领取）")
-    assert list_title(pending) == "腹部彩超 11月23日 未出"
+    assert list_title(hiv, sensitive=True) == "HIV抗体检测 11月10日 已出（隐私报告，需到医院领取）"
+    assert (
+        render_list_header(PATIENT, 3, 3) == "陈*强（父亲）最近的报告（新的在前），回复序号查看："
+    )
+    assert "共12份，这里列出最近8份" in render_list_header(PATIENT, 8, 12)
     assert render_pending(PATIENT, pending).startswith(
         "陈*强（父亲）的腹部彩超（11月23日检查）还没出结果，预计11月24日 16:00出结果。"
     )
