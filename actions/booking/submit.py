@@ -21,6 +21,7 @@ from actions.booking.calendar import day_text, when_text
 from actions.booking.filters import BOOKING_SLOTS
 from actions.booking.offers import doctor_text, place_text
 from actions.booking.patients import patient_label, pick_patient
+from actions.hospital_identity import IdentityMismatch, check_hospital_patient
 from actions.services import his_client, patient_services
 from integrations.his import HISError
 from integrations.his.errors import BookingRefused, CancellationRefused, SlotTaken
@@ -66,8 +67,10 @@ async def his_patient_id(openid: str, patient: PatientView) -> str:
     if patient.his_patient_id:
         return patient.his_patient_id
     book = patient_services().book
-    registration = registration_for(await book.identity_for_registration(openid, patient.id))
-    his_id = await his_client().register_patient(registration)
+    identity = await book.identity_for_registration(openid, patient.id)
+    his_id = await his_client().register_patient(registration_for(identity))
+    # Registration returns an existing record for a known ID number, whoever typed it.
+    await check_hospital_patient(his_id, identity)
     await book.set_his_patient_id(openid, patient.id, his_id)
     return his_id
 
@@ -117,6 +120,9 @@ class ActionBookAppointment(Action):
             ]
         except BookingRefused as refusal:
             self._explain_refusal(dispatcher, refusal, patient)
+            return done_events()
+        except IdentityMismatch:
+            dispatcher.utter_message(response="utter_hospital_identity_mismatch")
             return done_events()
         except HISError:
             logger.exception("booking failed")

@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.booking.calendar import china_today
 from actions.booking.form import latest_entity
 from actions.booking.patients import patient_label, pick_patient
+from actions.hospital_identity import IdentityMismatch
 from actions.reports.access import hospital_patient_id, owner_of, record, refuse
 from actions.reports.glossary import glossary
 from actions.reports.period import DayWindow, parse_report_period
@@ -84,6 +85,9 @@ class ActionLookupReport(Action):
             if patient is None:
                 return await _ask_or_refuse(dispatcher, tracker, patients, wanted)
             return await _lookup(dispatcher, openid, patient, wanted)
+        except IdentityMismatch:
+            dispatcher.utter_message(response="utter_hospital_identity_mismatch")
+            return []
         except HISError:
             logger.exception("report lookup failed")
             dispatcher.utter_message(response="utter_reports_unavailable")

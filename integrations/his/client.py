@@ -58,6 +58,7 @@ from integrations.his.fhir_mapping import (
     department_from_fhir,
     identifier_criteria,
     institution_from_fhir,
+    patient_name,
     patient_to_fhir,
     reference_id,
     refusal_from_outcome,
@@ -70,6 +71,7 @@ from integrations.his.models import (
     Appointment,
     AppointmentStatus,
     Department,
+    HospitalPatient,
     Institution,
     InstitutionKind,
     PatientRegistration,
@@ -311,6 +313,16 @@ class HISClient:
             # Picking one could show a resident someone else's reports.
             raise HISError(f"{len(ids)} patients share one {system} identifier")
         return ids[0] if ids else None
+
+    async def read_patient(self, patient_id: str) -> HospitalPatient:
+        """The name and birth date the hospital holds for `patient_id`."""
+        data = await self._get_json(f"Patient/{patient_id}", {})
+        patient = _parse(Patient, data, f"Patient/{patient_id}")
+        return HospitalPatient(
+            id=str(patient.id or patient_id),
+            name=patient_name(patient),
+            birth_date=patient.birthDate,
+        )
 
     async def list_reports(
         self,

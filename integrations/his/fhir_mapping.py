@@ -15,6 +15,7 @@ from fhir.resources.R4B.healthcareservice import HealthcareService
 from fhir.resources.R4B.location import Location
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.organization import Organization
+from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.practitionerrole import PractitionerRole
 from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot
@@ -121,6 +122,19 @@ def patient_to_fhir(registration: PatientRegistration) -> dict[str, Any]:
     if registration.phone:
         patient["telecom"] = [{"system": "phone", "value": registration.phone, "use": "mobile"}]
     return patient
+
+
+def patient_name(patient: Patient) -> str | None:
+    """The official (else the first) name as one string: text, or family name + given names."""
+    names = patient.name or []
+    chosen = next((n for n in names if n.use == "official"), names[0] if names else None)
+    if chosen is None:
+        return None
+    if chosen.text:
+        return str(chosen.text).strip()
+    parts = [chosen.family or "", *(chosen.given or [])]
+    joined = "".join(str(part) for part in parts).strip()
+    return joined or None
 
 
 def identifier_criteria(system: str, value: str) -> str:

@@ -174,3 +174,13 @@ class Appointment(SlotDetails):
     patient_id: str
     patient_instruction: str | None = None  # what to bring, when and where to arrive
     created: datetime | None = None
+
+
+class HospitalPatient(BaseModel):
+    """Who the hospital has on file under a Patient id (建档 data frontdoor checks against)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str | None
+    birth_date: date | None = None

@@ -175,3 +175,16 @@ async def test_paging_ends_and_checks_ownership_again(
         ActionShowMoreReport(), tracker("更多", "show_more", slots=tampered), domain
     )
     assert message["response"] == "utter_reports_not_your_patient"
+
+
+async def test_someone_elses_id_number_under_another_name_is_refused(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    # The binding proves only the phone: a stranger may type the elder's ID number.
+    await bind("王小明", ELDER.resident_id, "13912345670", "parent")
+    _, [message] = await lookup(domain, "我爸的血常规", report_type="CBC", relation="parent")
+    assert message["response"] == "utter_hospital_identity_mismatch"
+    [view] = await patients.book.list_patients(OPENID)
+    assert view.his_patient_id is None  # never linked to the elder's hospital record
+    [refused] = await report_records().find_access(AccessQuery(action=AccessAction.REFUSED))
+    assert refused.detail["reason"] == "identity_mismatch"
