@@ -27,11 +27,15 @@ from actions.reports.glossary import glossary
 from actions.reports.period import DayWindow, parse_report_period
 from actions.reports.render import (
     Contact,
+    flag,
+    has_critical,
     list_title,
     render_cancelled,
     render_list_header,
     render_pending,
     render_report_pages,
+    render_sensitive_critical,
+    shown_results,
 )
 from actions.reports.selection import ReportFilter, select_reports
 from actions.reports.sensitivity import sensitive_policy
@@ -49,6 +53,7 @@ DomainDict = dict[str, Any]
 Events = list[dict[str, Any]]
 MAX_LISTED = 8
 LOOKBACK_DAYS = 180  # reports older than half a year are the hospital's archive, not chat
+LIST_LIMIT = 200  # an inpatient may have many; a named test must still find its newest
 
 
 class ActionLookupReport(Action):
@@ -164,7 +169,7 @@ async def _lookup(
         dispatcher.utter_message(response="utter_reports_none", patient=label)
         return [SlotSet("report_query", None)]
     since = china_today() - timedelta(days=LOOKBACK_DAYS)
-    reports = await his_client().list_reports(his_id, since=since)
+    reports = await his_client().list_reports(his_id, since=since, limit=LIST_LIMIT)
     await record(openid, AccessAction.LIST, patient, his_id, count=len(reports))
     chosen = select_reports(reports, wanted)
     if not chosen and wanted.institution:
@@ -174,7 +179,7 @@ async def _lookup(
     reset = [SlotSet("report_query", None)]
     if wanted.specific and chosen:
         newest = chosen[0]
-        if newest.status is ReportStatus.PENDING:
+        if newest.status is ReportStatus.PENDING and not sensitive_policy().is_sensitive(newest):
             dispatcher.utter_message(text=render_pending(label, newest))
             return reset
         patients = [patient]
@@ -222,9 +227,14 @@ async def show_report(
         return []
     label = patient_label(patient)
     done: Events = [SlotSet("report_viewing", None), SlotSet("report_page", None)]
+    critical = report.status is ReportStatus.RELEASED and has_critical(report)
+    if critical and page == 1:
+        await _flag_critical(report)  # staff are told whatever the resident may see
     policy = sensitive_policy()
     if policy.is_sensitive(report, [result.code for result in report.results]):
         await record(openid, AccessAction.WITHHELD, patient, report.patient_id, report.id)
+        if critical:
+            dispatcher.utter_message(text=render_sensitive_critical(await _contact(report)))
         dispatcher.utter_message(text=policy.advice(report.institution_name))
         return done
     if report.status is ReportStatus.PENDING:
@@ -238,8 +248,6 @@ async def show_report(
     if page > len(pages):
         dispatcher.utter_message(response="utter_reports_nothing_more")
         return done
-    if page == 1:
-        await _flag_critical(report)
     await record(openid, AccessAction.VIEW, patient, report.patient_id, report.id, page=page)
     dispatcher.utter_message(text=pages[page - 1])
     if page < len(pages):
@@ -264,15 +272,15 @@ async def _flag_critical(report: Report) -> None:
             code=result.code,
             name=result.name,
             value=f"{result.value_text or result.value} {result.unit or ''}".strip(),
-            flag=result.interpretation.fhir_code,
+            flag=found.fhir_code,
         )
-        for result in report.results
-        if result.interpretation is not None and result.interpretation.is_critical
+        for result in shown_results(report)
+        if (found := flag(result)) is not None and found.is_critical
     ]
     if items:
         await report_records().flag_critical(
             report_id=report.id,
-            report_version=report.version_id or "1",
+            report_version=report.revision,  # the key the report watcher uses too
             his_patient_id=report.patient_id,
             institution_id=report.institution_id,
             items=items,

@@ -23,8 +23,11 @@ from integrations.his.report_models import (
 )
 
 PAGE_CHARS = 420  # about 1.3 KB of UTF-8: a screen on a phone
+AMENDMENT_CHARS = 80  # a long note must not push the results off the first page
+_WITHDRAWN = ("entered-in-error", "cancelled")
 DISCLAIMER = "结果怎么看、要不要处理，请以医生的解读为准。"
 MORE_HINT = "回复「更多」看下一页"
+SENSITIVE_NAME = "隐私报告"
 
 _ARROWS = {
     Interpretation.HIGH: "↑",
@@ -66,7 +69,7 @@ def status_text(report: ReportSummary, *, sensitive: bool) -> str:
         expected = f"，预计{time_text(report.expected_at)}" if report.expected_at else ""
         return f"未出{expected}"
     if sensitive:
-        return "已出（隐私报告，需到医院领取）"
+        return "已出（需到医院领取）"
     if report.fhir_status in ("amended", "corrected"):
         return "已出（有更正）"
     return "已出"
@@ -74,9 +77,11 @@ def status_text(report: ReportSummary, *, sensitive: bool) -> str:
 
 def list_title(report: ReportSummary, *, sensitive: bool) -> str:
     """One choice per report, numbered by the gateway: 「血常规 11月20日 已出」,
-    「腹部彩超 11月23日 未出，预计11月24日 16:00」."""
+    「腹部彩超 11月23日 未出，预计11月24日 16:00」; a sensitive report is never named (the
+    title reaches Rasa's tracker and family members' phones): 「隐私报告 11月19日 …」."""
     day = day_text(report.effective or report.issued)
-    return f"{report.name} {day} {status_text(report, sensitive=sensitive)}"
+    name = SENSITIVE_NAME if sensitive else report.name
+    return f"{name} {day} {status_text(report, sensitive=sensitive)}"
 
 
 def render_list_header(patient: str, shown: int, total: int) -> str:
@@ -107,15 +112,27 @@ def render_cancelled(patient: str, report: ReportSummary) -> str:
     )
 
 
+def render_sensitive_critical(contact: Contact) -> str:
+    """A critical value in a report that is never shown in chat: act now, without naming it."""
+    return (
+        "⚠️ 您有一份报告出现危急值，需要医生马上处理。\n"
+        f"请立即联系{contact.text()}，或马上到最近医院的急诊科。"
+        "如感到胸闷、心慌、气促、抽搐或意识不清，请立即拨打120。\n"
+        "请不要等医院来电，现在就行动。"
+    )
+
+
 def render_critical(report: Report, contact: Contact) -> str:
     items = "、".join(
-        f"{result.name} {value_text(result)}" for result in report.results if _critical(result)
+        f"{result.name} {value_text(result)}"
+        for result in shown_results(report)
+        if _critical(result)
     )
     return (
         f"⚠️ 这份{report.name}有危急值：{items}。\n"
         f"危急值需要医生马上处理，请立即联系{contact.text()}，或马上到最近医院的急诊科。"
         "如感到胸闷、心慌、气促、抽搐或意识不清，请立即拨打120。\n"
-        "我们已通知医院工作人员跟进。"
+        "请不要等医院来电，现在就行动。"
     )
 
 
@@ -129,14 +146,42 @@ def value_text(result: ReportResult) -> str:
 def render_report_pages(
     patient: str, report: Report, glossary: Glossary, contact: Contact
 ) -> list[str]:
-    """The report in pages: header, critical values first, then abnormal, then the rest."""
-    blocks = [_header(patient, report)]
+    """The report in pages: critical values first (always on page 1), then the header,
+    abnormal results, the rest; imaging: conclusion, then findings."""
+    title = f"【{report.name}】{patient}"
+    blocks = [title]
+    if has_critical(report):
+        blocks.append(render_critical(report, contact))
+    blocks.append(_header(report))
     if report.category is ReportCategory.IMAGING:
         blocks.extend(_imaging_blocks(report))
     else:
-        blocks.extend(_lab_blocks(report, glossary, contact))
+        blocks.extend(_lab_blocks(report, glossary))
     blocks.append(DISCLAIMER)
     return paginate(blocks)
+
+
+def shown_results(report: Report) -> list[ReportResult]:
+    """Result lines a resident may read: withdrawn ones (entered in error) are not results."""
+    return [r for r in report.results if r.fhir_status not in _WITHDRAWN]
+
+
+def has_critical(report: Report) -> bool:
+    return any(_critical(result) for result in shown_results(report))
+
+
+def flag(result: ReportResult) -> Interpretation | None:
+    """The hospital's flag; without one, worked out from the printed range; None when neither
+    says (such a line is never called normal)."""
+    if result.interpretation is not None:
+        return result.interpretation
+    if result.value is None or (result.low is None and result.high is None):
+        return None
+    if result.low is not None and result.value < result.low:
+        return Interpretation.LOW
+    if result.high is not None and result.value > result.high:
+        return Interpretation.HIGH
+    return Interpretation.NORMAL
 
 
 def paginate(blocks: Sequence[str], limit: int = PAGE_CHARS) -> list[str]:
@@ -163,42 +208,44 @@ def paginate(blocks: Sequence[str], limit: int = PAGE_CHARS) -> list[str]:
     ]
 
 
-def _header(patient: str, report: Report) -> str:
-    lines = [f"【{report.name}】{patient}"]
+def _header(report: Report) -> str:
     place = report.institution_name or ""
     done = f"检查 {day_text(report.effective)}" if report.effective else ""
     issued = f"出报告 {time_text(report.issued)}" if report.issued else ""
-    lines.append(" · ".join(part for part in (place, done, issued) if part))
+    lines = [" · ".join(part for part in (place, done, issued) if part)]
     if report.fhir_status in ("amended", "corrected"):
-        note = f"：{report.amendment_note}" if report.amendment_note else ""
-        lines.append(f"注意：这份报告已被医院更正{note}")
-    return "\n".join(lines)
+        note = report.amendment_note or ""
+        if len(note) > AMENDMENT_CHARS:
+            note = note[:AMENDMENT_CHARS] + "…"
+        lines.append(f"注意：这份报告已被医院更正{'：' + note if note else ''}")
+    return "\n".join(line for line in lines if line)
 
 
 def _critical(result: ReportResult) -> bool:
-    return result.interpretation is not None and result.interpretation.is_critical
+    found = flag(result)
+    return found is not None and found.is_critical
 
 
-def _lab_blocks(report: Report, glossary: Glossary, contact: Contact) -> list[str]:
-    critical = [r for r in report.results if _critical(r)]
-    abnormal = [
-        r
-        for r in report.results
-        if r.interpretation is not None and r.interpretation.is_abnormal and not _critical(r)
-    ]
-    normal = [r for r in report.results if r not in critical and r not in abnormal]
+def _lab_blocks(report: Report, glossary: Glossary) -> list[str]:
+    results = shown_results(report)
+    critical = [r for r in results if _critical(r)]
+    abnormal = [r for r in results if (f := flag(r)) is not None and f.is_abnormal]
+    abnormal = [r for r in abnormal if r not in critical]
+    unflagged = [r for r in results if flag(r) is None]
+    normal = [r for r in results if flag(r) is Interpretation.NORMAL]
     blocks: list[str] = []
-    if critical:
-        blocks.append(render_critical(report, contact))
     if abnormal:
         blocks.append(f"异常 {len(abnormal)} 项：")
         blocks.extend(_abnormal_line(result, glossary) for result in abnormal)
-    elif not critical and report.results:
-        blocks.append(f"全部 {len(report.results)} 项都在参考范围内。")
-    if normal and (critical or abnormal):
+    if normal and not (critical or abnormal or unflagged):
+        blocks.append(f"全部 {len(normal)} 项都在参考范围内。")
+    elif normal:
         listed = "；".join(f"{r.name} {value_text(r)}" for r in normal)
         blocks.append(f"其余 {len(normal)} 项在参考范围内：{listed}")
-    if not report.results:
+    if unflagged:
+        listed = "；".join(f"{r.name} {value_text(r)}" for r in unflagged)
+        blocks.append(f"医院未标注是否正常 {len(unflagged)} 项（请问医生）：{listed}")
+    if not results:
         blocks.append("这份报告没有检验项目明细，请向开单医院查询。")
     if report.conclusion:
         blocks.append(f"医生备注：{report.conclusion}")
@@ -206,8 +253,8 @@ def _lab_blocks(report: Report, glossary: Glossary, contact: Contact) -> list[st
 
 
 def _abnormal_line(result: ReportResult, glossary: Glossary) -> str:
-    assert result.interpretation is not None
-    arrow = _ARROWS.get(result.interpretation, "异常")
+    found = flag(result)
+    arrow = _ARROWS.get(found, "异常") if found is not None else "异常"
     reference = f"（参考 {result.reference_range}）" if result.reference_range else ""
     line = f"{arrow} {result.name} {value_text(result)}{reference}"
     meaning = glossary.meaning(result.code)

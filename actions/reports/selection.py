@@ -52,8 +52,9 @@ def select_reports(reports: Sequence[ReportSummary], wanted: ReportFilter) -> li
 
 
 def _in_window(report: ReportSummary, days: DayWindow) -> bool:
-    moment = report.effective or report.issued
-    return moment is not None and days.contains(moment.astimezone(CHINA_TZ).date())
+    """Done or released in the window: 「今天出来的」 and 「昨天抽的血」 both count."""
+    moments = (report.effective, report.issued)
+    return any(m is not None and days.contains(m.astimezone(CHINA_TZ).date()) for m in moments)
 
 
 def _at(report: ReportSummary, institution: str) -> bool:

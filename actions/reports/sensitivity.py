@@ -19,13 +19,12 @@ FILE_VARIABLE = "REPORTS_SENSITIVE_FILE"
 @dataclass(frozen=True)
 class SensitivePolicy:
     test_codes: frozenset[str]
-    security_labels: frozenset[str]
     where_to_get: str
 
     def is_sensitive(self, report: ReportSummary, result_codes: Iterable[str] = ()) -> bool:
-        if report.code.upper() in self.test_codes:
-            return True
-        if any(label.upper() in self.security_labels for label in report.security_labels):
+        # Any sensitivity or restricted-confidentiality label the hospital sets counts: a
+        # list of known labels would show every label it does not know in full.
+        if report.is_sensitive or report.code.upper() in self.test_codes:
             return True
         return any(code.upper() in self.test_codes for code in result_codes)
 
@@ -36,13 +35,11 @@ class SensitivePolicy:
 def load_policy(path: Path) -> SensitivePolicy:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     codes = data.get("test_codes") or []
-    labels = data.get("security_labels") or []
     where = data.get("where_to_get")
-    if not isinstance(codes, list) or not isinstance(labels, list) or not isinstance(where, str):
-        raise ValueError(f"{path}: test_codes and security_labels are lists, where_to_get text")
+    if not isinstance(codes, list) or not isinstance(where, str):
+        raise ValueError(f"{path}: test_codes is a list of codes, where_to_get a text")
     return SensitivePolicy(
         test_codes=frozenset(str(code).upper() for code in codes),
-        security_labels=frozenset(str(label).upper() for label in labels),
         where_to_get=where.strip(),
     )
 

@@ -33,6 +33,7 @@ from integrations.his.report_models import (
 # http://terminology.hl7.org/CodeSystem/v3-Confidentiality: R (restricted), V (very restricted)
 # mark a sensitive report; N, L and M are ordinary.
 CONFIDENTIALITY_SYSTEM = systems.CONFIDENTIALITY
+V2_ABNORMAL_FLAGS = "http://terminology.hl7.org/CodeSystem/v2-0078"
 _RESTRICTED = ("R", "V")
 
 CATEGORY_CODES: dict[ReportCategory, str] = {
@@ -262,7 +263,12 @@ def interpretation_from_fhir(concepts: Iterable[CodeableConcept]) -> Interpretat
     found: list[Interpretation] = []
     for concept in concepts:
         for coding in concept.coding or []:
-            if coding.code and coding.system in (systems.OBSERVATION_INTERPRETATION, None):
+            # HL7 v2 table 0078 carries the same codes; many Chinese LIS export it.
+            if coding.code and coding.system in (
+                systems.OBSERVATION_INTERPRETATION,
+                V2_ABNORMAL_FLAGS,
+                None,
+            ):
                 found.append(_INTERPRETATIONS.get(str(coding.code), Interpretation.ABNORMAL))
     if not found:
         return None

@@ -6,6 +6,7 @@ Times are aware datetimes in China time; numbers are `Decimal` so 1.020 stays 1.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -13,6 +14,9 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from common.fhir_contract import CRITICAL_INTERPRETATIONS
+
+# frontdoor's records keep a report revision in 32 characters.
+REVISION_LENGTH = 32
 
 
 class ReportStatus(StrEnum):
@@ -108,6 +112,20 @@ class ReportSummary(BaseModel):
     amendment_note: str | None = None  # amended/corrected: what changed and why
     # Known only once the results were read (`Report`); None in lists and for imaging.
     has_critical: bool | None = None
+
+    @property
+    def revision(self) -> str:
+        """One key per revision a resident would call news (at most 32 characters): a final
+        report is one revision whatever metadata-only updates do to its FHIR version; each
+        amendment or correction is another. Notices and critical-value alerts are keyed by it."""
+        if self.fhir_status == "final":
+            return "final"
+        version = self.version_id or (self.last_updated.isoformat() if self.last_updated else "")
+        key = f"{self.fhir_status}:{version}"
+        if len(key) <= REVISION_LENGTH:
+            return key
+        digest = hashlib.sha256(version.encode()).hexdigest()[:20]
+        return f"{self.fhir_status[:10]}:{digest}"
 
     @property
     def is_sensitive(self) -> bool:

@@ -3,16 +3,12 @@ its critical values must be known. `integrations.his.client.HISClient` fits `Rep
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from integrations.his.report_models import Report, ReportCategory, ReportSummary
 from patients.report_records import CriticalItem
-
-# report_notifications.report_version and critical_value_alerts.report_version hold 32.
-_VERSION_LENGTH = 32
 
 
 class ReportFeed(Protocol):
@@ -24,17 +20,8 @@ class ReportFeed(Protocol):
 
 
 def notice_version(summary: ReportSummary) -> str:
-    """What one notice is owed for. A final report is announced once, whatever later
-    metadata-only updates do to its FHIR version; each amendment or correction is news."""
-    if summary.fhir_status == "final":
-        return "final"
-    version = summary.version_id or (
-        summary.last_updated.isoformat() if summary.last_updated else ""
-    )
-    key = f"{summary.fhir_status}:{version}"
-    if len(key) <= _VERSION_LENGTH:
-        return key
-    return f"{summary.fhir_status[:10]}:{hashlib.sha256(version.encode()).hexdigest()[:20]}"
+    """What one notice is owed for: the report's revision (see `ReportSummary.revision`)."""
+    return summary.revision
 
 
 def needs_results(summary: ReportSummary) -> bool:

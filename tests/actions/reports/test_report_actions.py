@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from action_testkit import OPENID, run, slot_events, tracker
 
 from actions.reports.lookup import ActionLookupReport, ActionShowMoreReport
+from actions.reports.sensitivity import SensitivePolicy, sensitive_policy
 from actions.services import PatientServices, report_records
 from integrations.his import HISClient
 from patients.report_records import AccessAction, AccessQuery
@@ -104,7 +106,9 @@ async def test_sensitive_reports_are_withheld_and_audited(
     assert "不在微信里显示" in message["text"]
     assert "阴性" not in message["text"] and "阳性" not in message["text"]
     _, [listing] = await lookup(domain, "查报告")
-    assert any("隐私报告" in button["title"] for button in listing["buttons"])
+    titles = [button["title"] for button in listing["buttons"]]
+    assert sum(title.startswith("隐私报告") for title in titles) == 2  # HIV and HCG
+    assert not any("HIV" in title or "HCG" in title for title in titles)
     assert AccessAction.WITHHELD in await trail(his_patient_id=WOMAN.id)
 
 
@@ -188,3 +192,29 @@ async def test_someone_elses_id_number_under_another_name_is_refused(
     assert view.his_patient_id is None  # never linked to the elder's hospital record
     [refused] = await report_records().find_access(AccessQuery(action=AccessAction.REFUSED))
     assert refused.detail["reason"] == "identity_mismatch"
+
+
+async def test_a_sensitive_report_with_a_critical_value_sends_the_resident_to_act_now(
+    his: HISClient,
+    hospital_control: Any,
+    patients: PatientServices,
+    bind: Any,
+    domain: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await bind_demo(bind, "elder")
+    ordered = await hospital_control.post(
+        "/sandbox/reports",
+        json={"patient_id": ELDER.id, "test": "ELEC", "status": "final", "critical": True},
+    )
+    assert ordered.status_code == 201, ordered.text
+    report_id = ordered.json()["id"]
+    # An admin lists ELEC as sensitive: the report is never shown in chat.
+    restricted = SensitivePolicy(frozenset({"ELEC"}), sensitive_policy().where_to_get)
+    monkeypatch.setattr("actions.reports.lookup.sensitive_policy", lambda: restricted)
+    _, messages = await lookup(domain, "/lookup_report", report_id=report_id)
+    urgent, advice = (message["text"] for message in messages)
+    assert "危急值" in urgent and "急诊" in urgent and "电话" in urgent
+    assert "电解质" not in urgent and "血钾" not in urgent  # the test is not named
+    assert "不在微信里显示" in advice
+    assert [a.report_id for a in await report_records().critical_alerts()] == [report_id]

@@ -3,6 +3,8 @@ values sent to people and never explained, pages under WeChat's limit, lists and
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from report_samples import CBC, CHEST_XRAY, ELECTROLYTES, at, result, summary
 
 from actions.reports.glossary import Glossary, GlossaryEntry
@@ -54,10 +56,10 @@ def test_a_normal_report_says_so() -> None:
 
 def test_critical_values_come_first_go_to_people_and_are_not_explained() -> None:
     [page] = render_report_pages(PATIENT, ELECTROLYTES, GLOSSARY, HOSPITAL)
-    critical = page.splitlines()[2:]
-    assert critical[0] == "⚠️ 这份电解质有危急值：血钾 6.6 mmol/L。"
+    lines = page.splitlines()
+    assert lines[1] == "⚠️ 这份电解质有危急值：血钾 6.6 mmol/L。"  # before anything else
     assert "请立即联系荔湾区中心医院（电话 020-81234567）" in page
-    assert "急诊" in page and "120" in page
+    assert "急诊" in page and "120" in page and "不要等医院来电" in page
     assert "维持心跳" not in page  # no explanation of a critical value
     assert "其余 1 项在参考范围内：血钠 140 mmol/L" in page
 
@@ -112,7 +114,9 @@ def test_list_and_pending_wording() -> None:
     assert list_title(pending, sensitive=False) == "腹部彩超 11月23日 未出，预计11月24日 16:00"
     assert list_title(CBC, sensitive=False) == "血常规 11月20日 已出"
     hiv = summary("r8", "HIV", "HIV抗体检测", effective=at(11, 10))
-    assert list_title(hiv, sensitive=True) == "HIV抗体检测 11月10日 已出（隐私报告，需到医院领取）"
+    assert (
+        list_title(hiv, sensitive=True) == "隐私报告 11月10日 已出（需到医院领取）"
+    )  # never named
     assert (
         render_list_header(PATIENT, 3, 3) == "陈*强（父亲）最近的报告（新的在前），回复序号查看："
     )
@@ -120,3 +124,38 @@ def test_list_and_pending_wording() -> None:
     assert render_pending(PATIENT, pending).startswith(
         "陈*强（父亲）的腹部彩超（11月23日检查）还没出结果，预计11月24日 16:00出结果。"
     )
+
+
+def test_unflagged_results_are_flagged_from_the_range_or_never_called_normal() -> None:
+    unflagged = Report(
+        **CBC.model_dump(exclude={"results"}),
+        results=(
+            result("WBC", "白细胞计数", "12.6", "10^9/L", "3.5-9.5", None).model_copy(
+                update={"low": Decimal("3.5"), "high": Decimal("9.5")}
+            ),
+            result("K", "血钾", "6.8", "mmol/L", "3.5-5.3", Interpretation.CRITICAL_HIGH),
+            result("U-PRO", "尿蛋白", "弱阳性", None, "阴性", None),
+            result("RBC", "红细胞计数", "4.5", "10^12/L", "4.3-5.8").model_copy(
+                update={"fhir_status": "entered-in-error"}
+            ),
+        ),
+    )
+    [page] = render_report_pages(PATIENT, unflagged, GLOSSARY, HOSPITAL)
+    assert "↑ 白细胞计数 12.6" in page  # worked out from the printed range
+    assert "危急值：血钾 6.8 mmol/L" in page
+    assert "医院未标注是否正常 1 项（请问医生）：尿蛋白 弱阳性" in page
+    assert "全部" not in page and "红细胞计数" not in page  # a withdrawn line is not a result
+
+
+def test_a_critical_value_stays_on_the_first_page_even_after_a_long_amendment() -> None:
+    amended = Report(
+        **ELECTROLYTES.model_dump(exclude={"fhir_status", "amendment_note", "results"}),
+        fhir_status="amended",
+        amendment_note="复核" * 300,
+        results=ELECTROLYTES.results
+        + tuple(result(f"T{n}", f"项目{n}", "1.0", "mmol/L", "0.5-2") for n in range(30)),
+    )
+    pages = render_report_pages(PATIENT, amended, GLOSSARY, HOSPITAL)
+    assert len(pages) > 1
+    assert "危急值：血钾 6.6 mmol/L" in pages[0]
+    assert "…" in pages[0] or "…" in pages[1]  # the note is cut short
