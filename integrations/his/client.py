@@ -350,12 +350,15 @@ class HISClient:
             params.append(("status", ",".join(fhir_statuses(statuses))))
         found: list[ReportSummary] = []
         async for resource in self._iter_search("DiagnosticReport", params):
-            summary = _report_summary(resource)
+            summary = _readable_summary(resource)
+            if summary is None:
+                continue
+            moment = summary.effective or summary.issued or summary.last_updated
             # FHIR servers may ignore a parameter they do not support: never widen the answer,
             # least of all to another patient's reports.
             if (
                 summary.patient_id == patient_id
-                and (since is None or (summary.effective and summary.effective.date() >= since))
+                and (since is None or (moment is not None and moment.date() >= since))
                 and (category is None or summary.category is category)
                 and (code is None or summary.code == code)
                 and (not statuses or summary.status in statuses)
@@ -412,7 +415,9 @@ class HISClient:
             params.append(("status", ",".join(fhir_statuses(statuses))))
         found: list[ReportSummary] = []
         async for resource in self._iter_search("DiagnosticReport", params):
-            summary = _report_summary(resource)
+            summary = _readable_summary(resource)
+            if summary is None:
+                continue
             if (not statuses or summary.status in statuses) and (
                 summary.last_updated is None or summary.last_updated > cursor
             ):
@@ -670,6 +675,16 @@ def _appointment_from_fhir(resource: FHIRAppointment, refs: References) -> Appoi
         return appointment_from_fhir(resource, refs)
     except ValueError as exc:  # unknown status, no patient or slot, unresolvable department
         raise HISError(f"invalid Appointment {resource.id}: {exc}") from exc
+
+
+def _readable_summary(resource: Resource) -> ReportSummary | None:
+    """One report of a list or feed; a report outside the contract is logged and skipped, so
+    one bad record cannot hide a patient's other reports or stop the report-ready feed."""
+    try:
+        return _report_summary(resource)
+    except HISError as exc:
+        logger.error("skipped DiagnosticReport/%s outside the contract: %s", resource.id, exc)
+        return None
 
 
 def _report_summary(resource: Any) -> ReportSummary:

@@ -20,7 +20,7 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 
 from common.privacy import mask_openid
-from integrations.his.errors import HISError
+from integrations.his.errors import HISError, HISUnavailable
 from integrations.his.report_models import Report, ReportStatus, ReportSummary
 from integrations.wechat.report_notices.compose import ReportNotice
 from integrations.wechat.report_notices.delivery import NoticeDelivery
@@ -142,11 +142,15 @@ class ReportWatcher:
         for index, summary in enumerate(reports):
             try:
                 notices += await self._handle(summary)
-            except HISError as exc:
+            except HISUnavailable as exc:
                 logger.warning(
                     "report %s: hospital unavailable (%s); resuming next interval", summary.id, exc
                 )
                 return RunResult(len(reports), notices, complete=False)
+            except HISError as exc:
+                # Not a passing outage (a report outside the contract, a refused read): retrying
+                # forever would stop every later notice and alert, so it is skipped, loudly.
+                logger.error("report %s skipped by the report watcher: %s", summary.id, exc)
             await self._advance(summary, reports[index + 1 :])
         return RunResult(len(reports), notices)
 

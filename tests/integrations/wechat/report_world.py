@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from wechat_requests import signed
 
-from integrations.his.errors import HISNotFound, HISUnavailable
+from integrations.his.errors import HISError, HISNotFound, HISUnavailable
 from integrations.his.report_models import (
     Interpretation,
     Report,
@@ -191,6 +191,7 @@ class FakeFeed:
     details: dict[str, Report] = field(default_factory=dict)
     feed_down: bool = False
     details_down: bool = False
+    unreadable: set[str] = field(default_factory=set)  # reports whose read the hospital refuses
     cursors: list[datetime] = field(default_factory=list)
     detail_reads: list[str] = field(default_factory=list)
 
@@ -205,6 +206,8 @@ class FakeFeed:
         self.detail_reads.append(report_id)
         if self.details_down:
             raise HISUnavailable("hospital unreachable")
+        if report_id in self.unreadable:
+            raise HISError(f"DiagnosticReport/{report_id}: no test code")
         if report_id in self.details:
             return self.details[report_id]
         found = next((r for r in self.reports if r.id == report_id), None)

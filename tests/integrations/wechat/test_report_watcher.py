@@ -313,6 +313,20 @@ async def test_a_hospital_outage_is_retried_at_the_next_interval(world):
     assert (await watcher.run_once()).notices == 1
 
 
+async def test_a_report_outside_the_contract_is_skipped_not_retried_forever(world):
+    await world.bind(ALICE)
+    watcher, _, _ = world.watcher()
+    broken, later = released("broken", -20, has_critical=True), released("later", -10)
+    world.feed.reports += [broken, later]
+    world.feed.unreadable.add("broken")  # outside the contract: retrying cannot help
+
+    result = await watcher.run_once()
+
+    assert result is not None and result.complete
+    assert await world.records.cursor(CURSOR_NAME) == later.last_updated
+    assert [r.report_id for r in await trail(world)] == ["later"]
+
+
 async def test_an_outage_mid_run_keeps_the_cursor_before_the_unfinished_report(world):
     await world.bind(ALICE)
     watcher, _, _ = world.watcher()
