@@ -11,11 +11,34 @@ from __future__ import annotations
 import logging
 import unicodedata
 
-from actions.services import his_client
-from integrations.his.models import HospitalPatient
-from patients.service import PatientIdentity
+from actions.services import his_client, patient_services
+from integrations.his.fhir_mapping import IDENTITY_SYSTEMS
+from integrations.his.models import Gender, HospitalPatient, IdentityDocument, PatientRegistration
+from patients.service import PatientIdentity, PatientView
 
 logger = logging.getLogger(__name__)
+
+
+# The HIS contract knows three identifier systems; residence permits for Hong Kong, Macau and
+# Taiwan residents carry an 18-digit number in the resident-ID format, other documents are
+# registered like passports.
+_DOCUMENTS = {
+    "resident_id": IdentityDocument.RESIDENT_ID,
+    "residence_permit": IdentityDocument.RESIDENT_ID,
+    "hk_macau_permit": IdentityDocument.HK_MACAU_PERMIT,
+}
+_GENDERS = {"male": Gender.MALE, "female": Gender.FEMALE}
+
+
+def registration_for(identity: PatientIdentity) -> PatientRegistration:
+    return PatientRegistration(
+        document=_DOCUMENTS.get(str(identity.document_kind), IdentityDocument.PASSPORT),
+        document_number=identity.document_number,
+        name=identity.name,
+        gender=_GENDERS.get(str(identity.sex)) if identity.sex else None,
+        birth_date=identity.birth_date,
+        phone=identity.phone_e164,
+    )
 
 
 class IdentityMismatch(Exception):
@@ -42,3 +65,21 @@ def _name_key(name: str) -> str:
     """Names compare after NFKC (full-width letters), without spaces or the middle dot."""
     folded = unicodedata.normalize("NFKC", name)
     return "".join(ch for ch in folded if not ch.isspace() and ch not in "·•.").casefold()
+
+
+async def link_hospital_record(openid: str, patient: PatientView) -> str | None:
+    """The hospital's id for the patient: known already, or found (never created) by the
+    identity document and checked; None when the hospital has no record of them. Raises
+    `IdentityMismatch` when it holds that document under another name."""
+    if patient.his_patient_id:
+        return patient.his_patient_id
+    book = patient_services().book
+    identity = await book.identity_for_registration(openid, patient.id)
+    registration = registration_for(identity)
+    found = await his_client().find_patient(
+        IDENTITY_SYSTEMS[registration.document], registration.document_number
+    )
+    if found is not None:
+        await check_hospital_patient(found, identity)
+        await book.set_his_patient_id(openid, patient.id, found)
+    return found

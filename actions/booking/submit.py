@@ -21,27 +21,17 @@ from actions.booking.calendar import day_text, when_text
 from actions.booking.filters import BOOKING_SLOTS
 from actions.booking.offers import doctor_text, place_text
 from actions.booking.patients import patient_label, pick_patient
-from actions.hospital_identity import IdentityMismatch, check_hospital_patient
+from actions.hospital_identity import IdentityMismatch, check_hospital_patient, registration_for
 from actions.services import his_client, patient_services
 from integrations.his import HISError
 from integrations.his.errors import BookingRefused, CancellationRefused, SlotTaken
-from integrations.his.models import Appointment, Gender, IdentityDocument, PatientRegistration
-from patients.service import PatientIdentity, PatientView
+from integrations.his.models import Appointment
+from patients.service import PatientView
 
 logger = logging.getLogger(__name__)
 
 DomainDict = dict[str, Any]
 Events = list[dict[str, Any]]
-
-# The HIS contract knows three identifier systems; residence permits for Hong Kong, Macau and
-# Taiwan residents carry an 18-digit number in the resident-ID format, other documents are
-# registered like passports.
-_DOCUMENTS = {
-    "resident_id": IdentityDocument.RESIDENT_ID,
-    "residence_permit": IdentityDocument.RESIDENT_ID,
-    "hk_macau_permit": IdentityDocument.HK_MACAU_PERMIT,
-}
-_GENDERS = {"male": Gender.MALE, "female": Gender.FEMALE}
 
 
 def idempotency_key(tracker: Tracker, slot_id: str, patient_id: str) -> str:
@@ -49,17 +39,6 @@ def idempotency_key(tracker: Tracker, slot_id: str, patient_id: str) -> str:
     message_id = tracker.latest_message.get("message_id") or ""
     raw = f"{tracker.sender_id}|{message_id}|{slot_id}|{patient_id}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
-
-
-def registration_for(identity: PatientIdentity) -> PatientRegistration:
-    return PatientRegistration(
-        document=_DOCUMENTS.get(str(identity.document_kind), IdentityDocument.PASSPORT),
-        document_number=identity.document_number,
-        name=identity.name,
-        gender=_GENDERS.get(str(identity.sex)) if identity.sex else None,
-        birth_date=identity.birth_date,
-        phone=identity.phone_e164,
-    )
 
 
 async def his_patient_id(openid: str, patient: PatientView) -> str:

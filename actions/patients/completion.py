@@ -3,12 +3,14 @@ forget the half-filled answers when the binding was refused, stopped or interrup
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.hospital_identity import IdentityMismatch, link_hospital_record
 from actions.patients import choices, parsing, tracking
 from actions.patients.slots import (
     BINDING_FORM,
@@ -22,6 +24,10 @@ from actions.patients.slots import (
 )
 from actions.services import patient_services
 from actions.tasks import form_slots
+from integrations.his import HISError
+from patients.service import PatientView
+
+logger = logging.getLogger(__name__)
 
 DomainDict = dict[str, Any]
 Events = list[dict[str, Any]]
@@ -48,6 +54,7 @@ class ActionFinishPatientBinding(Action):
         patients = await patient_services().book.list_patients(tracking.openid(tracker))
         patient = choices.by_id(patients, parsing.patient_id(tracker.get_slot(BOUND_PATIENT)))
         if patient is not None:
+            await _link_hospital_record(tracking.openid(tracker), patient)
             dispatcher.utter_message(
                 response="utter_patient_bound",
                 name=patient.masked_name,
@@ -60,6 +67,17 @@ class ActionFinishPatientBinding(Action):
             return [*events, FollowupAction(BOOKING_FORM)]
         dispatcher.utter_message(response="utter_after_patient_bound")
         return events
+
+
+async def _link_hospital_record(openid: str, patient: PatientView) -> None:
+    """Link the hospital's record now, so report-ready notices reach the user from the start;
+    best effort: lookup and booking try again, and refuse a mismatch to the user's face."""
+    try:
+        await link_hospital_record(openid, patient)
+    except IdentityMismatch:
+        pass  # logged by the check; the next lookup or booking says so and audits it
+    except HISError as exc:
+        logger.warning("hospital record not linked at binding: %s", exc)
 
 
 class ActionCancelPatientTask(Action):

@@ -9,10 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from actions.booking.submit import registration_for
-from actions.hospital_identity import IdentityMismatch, check_hospital_patient
-from actions.services import his_client, patient_services, report_records
-from integrations.his.fhir_mapping import IDENTITY_SYSTEMS
+from actions.hospital_identity import IdentityMismatch, link_hospital_record
+from actions.services import patient_services, report_records
 from patients.report_records import AccessAction
 from patients.service import PatientView
 
@@ -20,25 +18,12 @@ logger = logging.getLogger(__name__)
 
 
 async def hospital_patient_id(openid: str, patient: PatientView) -> str | None:
-    """The hospital's id for the patient: known from booking, or found (never created) by the
-    identity document; None when the hospital has no record of them. Raises
-    `IdentityMismatch` when the hospital holds that document under another name."""
-    if patient.his_patient_id:
-        return patient.his_patient_id
-    book = patient_services().book
-    identity = await book.identity_for_registration(openid, patient.id)
-    registration = registration_for(identity)
-    found = await his_client().find_patient(
-        IDENTITY_SYSTEMS[registration.document], registration.document_number
-    )
-    if found is not None:
-        try:
-            await check_hospital_patient(found, identity)
-        except IdentityMismatch:
-            await refuse(openid, "identity_mismatch", patient_id=patient.id)
-            raise
-        await book.set_his_patient_id(openid, patient.id, found)
-    return found
+    """`link_hospital_record`, with a mismatch refused and audited as a report lookup."""
+    try:
+        return await link_hospital_record(openid, patient)
+    except IdentityMismatch:
+        await refuse(openid, "identity_mismatch", patient_id=patient.id)
+        raise
 
 
 async def owner_of(

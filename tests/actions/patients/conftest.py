@@ -1,6 +1,7 @@
 """Fixtures of the patient dialogue tests: a patient book on a temporary SQLite database
 (migrated with `patients.migrate`), texting through the SMS stand-in in-process through
-httpx.ASGITransport, a real PII vault, one fake clock for all three."""
+httpx.ASGITransport, a real PII vault, one fake clock for all three, and the sandbox hospital
+(tests/actions/conftest.py) where a new binding is linked to the patient's hospital record."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import yaml
 from patient_dialogue_harness import Chat, FakeClock, Stand
 
 from actions.services import PatientServices, use_patient_services
+from integrations.his import HISClient
 from integrations.sms.client import SMSClient
 from patients.db import make_async_engine, make_session_factory
 from patients.migrate import migrate
@@ -32,7 +34,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def stand(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Stand]:
+async def stand(tmp_path: Path, clock: FakeClock, his: HISClient) -> AsyncIterator[Stand]:
+    """`his`: the sandbox hospital, where a new binding looks for the patient's record."""
     url = f"sqlite:///{tmp_path / 'patients.db'}"
     migrate(url)
     engine = make_async_engine(url)

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from action_testkit import OPENID, run, slot_events, tracker
 
+from actions.patients.completion import ActionFinishPatientBinding
+from actions.patients.slots import BOUND_PATIENT, OUTCOME, Outcome
 from actions.reports.lookup import ActionLookupReport, ActionShowMoreReport
 from actions.reports.sensitivity import SensitivePolicy, sensitive_policy
 from actions.services import PatientServices, report_records
@@ -218,3 +220,14 @@ async def test_a_sensitive_report_with_a_critical_value_sends_the_resident_to_ac
     assert "电解质" not in urgent and "血钾" not in urgent  # the test is not named
     assert "不在微信里显示" in advice
     assert [a.report_id for a in await report_records().critical_alerts()] == [report_id]
+
+
+async def test_binding_links_the_hospital_record_so_notices_reach_the_user_from_the_start(
+    his: HISClient, patients: PatientServices, bind: Any, domain: dict[str, Any]
+) -> None:
+    view = await bind_demo(bind, "elder")
+    finished = tracker("123456", slots={OUTCOME: Outcome.BOUND.value, BOUND_PATIENT: str(view.id)})
+    await run(ActionFinishPatientBinding(), finished, domain)
+    [linked] = await patients.book.list_patients(OPENID)
+    assert linked.his_patient_id == ELDER.id
+    assert [openid for openid, _ in await patients.book.watchers_of(ELDER.id)] == [OPENID]
