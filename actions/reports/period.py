@@ -42,7 +42,9 @@ _MONTH_DAY = re.compile(rf"({_NUM})\s*月\s*({_NUM})\s*(?:号|日)?")
 _WEEKS = {"上上周": -2, "上上个星期": -2, "上周": -1, "上个星期": -1, "上星期": -1, "上礼拜": -1}
 _WEEKS.update({"这周": 0, "本周": 0, "这个星期": 0, "这星期": 0, "呢个星期": 0, "今个星期": 0})
 _MONTHS = {"上上个月": -2, "上个月": -1, "上月": -1, "这个月": 0, "本月": 0, "今个月": 0}
-_RECENT = ("最近", "近排", "这几天", "呢几日", "前几天", "前几日", "近期")
+# 最近/近期 mean "the newest" (「我最近一次的血常规」), which newest-first already gives: only
+# "these few days" is a span.
+_RECENT = ("近排", "这几天", "呢几日", "前几天", "前几日")
 RECENT_DAYS = 14
 
 _TRADITIONAL = str.maketrans("週個禮號這幾", "周个礼号这几")

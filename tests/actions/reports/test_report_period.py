@@ -32,7 +32,7 @@ TODAY = date(2026, 11, 23)  # a Monday
         ("十一月二十日的报告", date(2026, 11, 20), date(2026, 11, 20)),
         # A month/day after today is last year's: reports are in the past.
         ("12月5日的报告", date(2025, 12, 5), date(2025, 12, 5)),
-        ("最近的报告", date(2026, 11, 9), TODAY),
+        ("近排验过的血", date(2026, 11, 9), TODAY),
     ],
 )
 def test_past_days_and_spans(text: str, first: date, last: date) -> None:
@@ -40,7 +40,15 @@ def test_past_days_and_spans(text: str, first: date, last: date) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["查报告", "我的血常规出来了吗", "2月30号的报告", "看下我阿爸的检验结果", ""]
+    "text",
+    [
+        "查报告",
+        "我的血常规出来了吗",
+        "2月30号的报告",
+        "看下我阿爸的检验结果",
+        "",
+        "我最近一次的血常规",
+    ],
 )
 def test_no_time_or_no_such_day(text: str) -> None:
     assert parse_report_period(text, TODAY) is None
