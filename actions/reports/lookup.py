@@ -77,16 +77,8 @@ class ActionLookupReport(Action):
         try:
             if report_id is not None:
                 return await show_report(dispatcher, openid, patients, report_id, page=1)
-            named_elsewhere = relation is not None and parse_relation(relation) not in {
-                p.relation for p in patients
-            }
-            # pick_patient falls back to the only patient; a relative named but not bound
-            # must never see that patient's reports instead.
-            patient = (
-                None
-                if named_elsewhere
-                else pick_patient(patients, patient_id=patient_id, relation=relation)
-            )
+            # A relative named but not bound is None here, never the only patient instead.
+            patient = pick_patient(patients, patient_id=patient_id, relation=relation)
             if patient is None:
                 return await _ask_or_refuse(dispatcher, tracker, patients, wanted)
             return await _lookup(dispatcher, openid, patient, wanted)
@@ -116,6 +108,9 @@ class ActionShowMoreReport(Action):
             return await show_report(
                 dispatcher, tracker.sender_id, patients, str(report_id), page=page + 1
             )
+        except IdentityMismatch:
+            dispatcher.utter_message(response="utter_hospital_identity_mismatch")
+            return []
         except HISError:
             logger.exception("report paging failed")
             dispatcher.utter_message(response="utter_reports_unavailable")
