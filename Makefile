@@ -12,10 +12,12 @@ RASA := .venvs/rasa/bin
 setup: .venvs/app/.installed .venvs/rasa/.installed
 
 # Each environment is rebuilt only when its requirements file changes.
-.venvs/app/.installed: requirements/app.txt
+.venvs/app/.installed: requirements/app.txt pyproject.toml
 	@test -x $(APP)/python || $(PYTHON311) -m venv .venvs/app
 	$(APP)/python -m pip install -q --upgrade pip
 	$(APP)/python -m pip install -q -r requirements/app.txt
+	# The `frontdoor` command (e.g. `frontdoor triage`); the code runs from the checkout.
+	$(APP)/python -m pip install -q --no-deps -e .
 	@touch $@
 
 .venvs/rasa/.installed: requirements/rasa.txt
@@ -39,7 +41,7 @@ run: setup model
 lint: .venvs/app/.installed
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
-	$(APP)/mypy actions common integrations nlu patients sandbox scripts benchmarks
+	$(APP)/mypy actions common integrations nlu patients sandbox scripts benchmarks triage frontdoor_cli.py
 
 test: setup model validate lint
 	$(APP)/python -m pytest

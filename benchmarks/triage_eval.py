@@ -1,0 +1,114 @@
+"""Triage quality on the labelled evaluation set, and speed: `python -m benchmarks.triage_eval`.
+
+Reads tests/triage/eval_cases.jsonl (written apart from the engine's lexicon) and prints:
+red-flag recall (goal 100%), false emergency rate (non-red-flag cases answered as an
+emergency), exact level accuracy, safe-level rate (level correct or more cautious; goal ≥ 97%),
+department top-1 and top-3 accuracy (an acceptable department first / among the first three),
+the misses that matter, and texts per second on one core. Nothing asserts: the numbers go to
+the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from triage.engine import default_engine
+from triage.model import Level, TriageResult
+
+CASES = Path(__file__).resolve().parents[1] / "tests" / "triage" / "eval_cases.jsonl"
+EMERGENCIES = (Level.EMERGENCY_AMBULANCE, Level.EMERGENCY)
+
+
+@dataclass
+class Scores:
+    cases: int = 0
+    red_flag_cases: int = 0
+    red_flags_caught: int = 0
+    other_cases: int = 0
+    false_emergencies: int = 0
+    level_exact: int = 0
+    level_safe: int = 0
+    top1: int = 0
+    top3: int = 0
+    misses: list[str] = field(default_factory=list)
+    under_triage: list[str] = field(default_factory=list)
+
+    def add(self, case: dict[str, Any], result: TriageResult) -> None:
+        self.cases += 1
+        expected = Level(case["level"])
+        wanted = case["departments"]
+        ranked = [result.department, *result.alternatives]
+        if case.get("red_flag"):
+            self.red_flag_cases += 1
+            if result.level in EMERGENCIES:
+                self.red_flags_caught += 1
+            else:
+                self.misses.append(f"{case['id']} {case['text']} → {result.level.value}")
+        else:
+            self.other_cases += 1
+            if result.level in EMERGENCIES and expected not in EMERGENCIES:
+                self.false_emergencies += 1
+        self.level_exact += result.level is expected
+        if result.level.rank <= expected.rank:
+            self.level_safe += 1
+        elif not case.get("red_flag"):
+            self.under_triage.append(
+                f"{case['id']} {case['text']} → {result.level.value} (want {expected.value})"
+            )
+        self.top1 += result.department in wanted
+        self.top3 += any(code in wanted for code in ranked[:3])
+
+    def summary(self) -> dict[str, Any]:
+        def share(n: int, d: int) -> float:
+            return round(100 * n / d, 1) if d else 0.0
+
+        return {
+            "cases": self.cases,
+            "red_flag_recall_pct": share(self.red_flags_caught, self.red_flag_cases),
+            "red_flag_cases": self.red_flag_cases,
+            "false_emergency_rate_pct": share(self.false_emergencies, self.other_cases),
+            "level_exact_pct": share(self.level_exact, self.cases),
+            "level_safe_pct": share(self.level_safe, self.cases),
+            "department_top1_pct": share(self.top1, self.cases),
+            "department_top3_pct": share(self.top3, self.cases),
+        }
+
+
+def evaluate(path: Path = CASES) -> tuple[Scores, float]:
+    engine = default_engine()
+    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    scores = Scores()
+    for case in cases:
+        scores.add(case, engine.triage(case["text"], age=case.get("age"), sex=case.get("sex")))
+    texts = [case["text"] for case in cases] * max(1, 5000 // max(1, len(cases)))
+    started = time.perf_counter()
+    for text in texts:
+        engine.triage(text)
+    per_second = len(texts) / (time.perf_counter() - started)
+    return scores, per_second
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=Path, default=CASES)
+    parser.add_argument("--show", type=int, default=20, help="how many misses to list")
+    args = parser.parse_args()
+    scores, per_second = evaluate(args.cases)
+    print(json.dumps(scores.summary(), ensure_ascii=False, indent=2))
+    print(f"speed: {per_second:,.0f} texts/s on one core (engine only, data loaded)")
+    print(f"\nred flags missed ({len(scores.misses)}):")
+    for line in scores.misses[: args.show]:
+        print("  " + line)
+    print(f"\nunder-triaged, not red flags ({len(scores.under_triage)}):")
+    for line in scores.under_triage[: args.show]:
+        print("  " + line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""The engine's rules on a small knowledge base: red flags first, negation, co-occurrence,
+age-limited flags, the longest reading, ranking, children, pregnancy, sex, fever, elderly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from triage_fixtures import small_knowledge
+
+from triage.engine import TriageEngine
+from triage.knowledge import KnowledgeError, load_knowledge
+from triage.model import Level
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> TriageEngine:
+    return TriageEngine(load_knowledge(small_knowledge(tmp_path)))
+
+
+def test_a_red_flag_wins_over_everything(engine: TriageEngine) -> None:
+    result = engine.triage("咳嗽两天，今天心口好痛")
+    assert (result.department, result.level) == ("emergency", Level.EMERGENCY_AMBULANCE)
+    assert result.red_flags == ("chest_pain",)
+    assert result.advice == "立即拨打120。"
+    assert "respiratory" in result.alternatives
+    assert "120" in result.reason
+
+
+@pytest.mark.parametrize(
+    "text", ["没有胸痛，就是咳嗽", "冇胸痛", "胸口唔痛", "胸口不痛了", "否认胸痛"]
+)
+def test_negated_red_flags_do_not_trigger(engine: TriageEngine, text: str) -> None:
+    result = engine.triage(text)
+    assert result.red_flags == ()
+    assert result.level is not Level.EMERGENCY_AMBULANCE
+
+
+def test_co_occurrence_flags_need_every_group(engine: TriageEngine) -> None:
+    assert engine.triage("头痛三天").red_flags == ()
+    assert engine.triage("突然头痛得好犀利").red_flags == ("thunderclap_headache",)
+
+
+def test_a_childrens_flag_needs_a_child(engine: TriageEngine) -> None:
+    assert engine.triage("宝宝软绵绵的").red_flags == ("floppy_child",)  # unknown age, a child
+    assert engine.triage("软绵绵", age=3).red_flags == ("floppy_child",)
+    assert engine.triage("成日觉得软绵绵", age=40).red_flags == ()
+
+
+def test_the_longest_reading_wins(engine: TriageEngine) -> None:
+    result = engine.triage("我糖化血红蛋白有点高")
+    assert result.department == "endocrinology" and result.matched == ("糖化血红蛋白高",)
+
+
+def test_departments_are_ranked_across_symptoms(engine: TriageEngine) -> None:
+    result = engine.triage("头痛又咳嗽")
+    # Each symptom's second choice is 全科: together it outranks either specialty.
+    assert result.department == "general_medicine"
+    assert result.alternatives == ("neurology", "respiratory")
+    assert result.level is Level.ROUTINE
+
+
+def test_children_go_to_pediatrics_unless_the_problem_keeps_them(engine: TriageEngine) -> None:
+    assert engine.triage("咳嗽", age=5).department == "pediatrics"
+    assert engine.triage("孩子咳嗽").department == "pediatrics"
+    assert engine.triage("牙痛", age=5).department == "stomatology"
+    assert engine.triage("咳嗽", age=30).department == "respiratory"
+
+
+def test_pregnancy_goes_to_obstetrics(engine: TriageEngine) -> None:
+    assert engine.triage("怀孕20周，肚子有点痛").department == "obstetrics"
+    assert engine.triage("怀孕了牙痛").department == "stomatology"  # teeth stay
+
+
+def test_womens_complaints_only_for_women(engine: TriageEngine) -> None:
+    assert engine.triage("月经不调", sex="female").department == "gynecology"
+    assert engine.triage("月经不调", sex="male").matched == ()
+
+
+def test_a_high_fever_is_urgent_and_an_infants_fever_an_emergency(engine: TriageEngine) -> None:
+    assert engine.triage("发烧37度8").level is Level.ROUTINE
+    assert engine.triage("发烧39度5，全身痛").level is Level.URGENT
+    assert engine.triage("发高烧三十九度半").level is Level.URGENT
+    infant = engine.triage("BB两个月大，发烧38度")
+    assert (infant.department, infant.level) == ("emergency", Level.EMERGENCY)
+    assert infant.red_flags == ("infant_fever",)
+
+
+def test_an_elderly_person_newly_confused_goes_to_the_emergency_department(
+    engine: TriageEngine,
+) -> None:
+    result = engine.triage("我阿爸今年80岁，今日突然糊涂认不出人")
+    assert result.level is Level.EMERGENCY and result.red_flags == ("elderly_confusion",)
+    assert engine.triage("有点糊涂", age=30).red_flags == ()
+
+
+def test_nothing_recognised_still_answers(engine: TriageEngine) -> None:
+    result = engine.triage("你好")
+    assert (result.department, result.level, result.matched) == (
+        "general_medicine",
+        Level.ROUTINE,
+        (),
+    )
+    assert result.reason.startswith("暂时没听出具体症状")
+
+
+def test_broken_data_fails_loudly(tmp_path: Path) -> None:
+    data = small_knowledge(tmp_path)
+    (data / "symptoms.yml").write_text(
+        "entries:\n  - name: x\n    departments: [nowhere]\n", encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError, match="known departments"):
+        load_knowledge(data)

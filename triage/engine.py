@@ -1,0 +1,248 @@
+"""The triage engine: red flags first, then symptoms and named conditions, then age, sex and
+pregnancy. Pure and fast: one scan of the message per phrase index.
+
+Errs toward safety: a red flag counts unless it is plainly negated (没有胸痛); a flag limited
+to an age counts when the age is unknown but the words point that way; with several answers the
+more urgent level wins.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from triage.knowledge import Entry, Knowledge, RedFlag, load_knowledge
+from triage.model import Level, TriageResult
+from triage.phrases import Match, PhraseIndex, normalise
+from triage.profile import Profile, age_in_text, temperature_in_text
+
+FALLBACK_DEPARTMENT = "general_medicine"
+_RANK_WEIGHTS = (3.0, 2.0, 1.0, 0.5)
+_LEVEL_WORDS = {
+    Level.EMERGENCY_AMBULANCE: "请立即拨打120",
+    Level.EMERGENCY: "请马上去急诊科",
+    Level.URGENT: "建议今天就到急诊或当天门诊就诊",
+    Level.ROUTINE: "建议预约门诊就诊",
+    Level.SELF_CARE: "可以先在家观察护理，如加重或持续不好再就诊",
+}
+_FEVER_WORDS = ("发烧", "发热", "高烧", "烧到", "热度")
+INFANT_FEVER_ADVICE = "3个月以下的宝宝发烧要马上去急诊，路上注意保暖和呼吸，不要自行用退烧药。"
+
+
+class TriageEngine:
+    def __init__(self, knowledge: Knowledge) -> None:
+        self._k = knowledge
+        self._flags = {flag.name: flag for flag in knowledge.red_flags}
+        self._flag_index = PhraseIndex(_flag_phrases(knowledge.red_flags))
+        self._entries = {str(i): entry for i, entry in enumerate(knowledge.entries)}
+        self._entry_index = PhraseIndex(
+            (key, phrase) for key, entry in self._entries.items() for phrase in entry.phrases
+        )
+        m = knowledge.modifiers
+        self._word_index = PhraseIndex(
+            [
+                *((f"sex:{sex}", word) for sex, words in m.sex_words.items() for word in words),
+                *(("child", word) for word in m.child_words),
+                *(("elderly", word) for word in m.elderly_words),
+                *(("pregnant", word) for word in m.pregnancy_phrases),
+                *(("confused", word) for word in m.elderly_phrases),
+                *(("fever", word) for word in _FEVER_WORDS),
+            ]
+        )
+
+    @property
+    def departments(self) -> dict[str, str]:
+        return dict(self._k.departments)
+
+    def triage(self, text: str, age: float | None = None, sex: str | None = None) -> TriageResult:
+        norm = normalise(text)
+        words = {m.key for m in self._word_index.find(norm) if not m.negated}
+        profile = self._profile(text, words, age, sex)
+        child = self._is_child(profile, words)
+        flags = self._red_flags(norm, profile, child, words)
+        entries = self._entries_in(norm, profile)
+        ranking = self._ranking(entries)
+        level = _most_cautious([e.level for e in entries]) if entries else Level.ROUTINE
+        m = self._k.modifiers
+        if profile.temperature is not None and profile.temperature >= m.fever_urgent_from:
+            level = level.at_least(Level.URGENT)
+        ranking = self._shift_for_person(ranking, entries, profile, child)
+        names = [e.name for e in entries]
+        if flags:
+            most = flags[0]
+            alternatives = [code for code in ranking if code != "emergency"]
+            return TriageResult(
+                department="emergency",
+                level=most.level,
+                red_flags=tuple(flag.name for flag in flags),
+                reason=self._flag_reason(flags),
+                alternatives=tuple(alternatives[:3]),
+                matched=tuple(names),
+                advice=most.advice,
+            )
+        department = ranking[0] if ranking else FALLBACK_DEPARTMENT
+        return TriageResult(
+            department=department,
+            level=level,
+            red_flags=(),
+            reason=self._reason(names, department, level),
+            alternatives=tuple(code for code in ranking[1:4]),
+            matched=tuple(names),
+        )
+
+    # --- the person -----------------------------------------------------------------------
+
+    def _profile(self, text: str, words: set[str], age: float | None, sex: str | None) -> Profile:
+        if sex not in ("male", "female"):
+            found = [key.split(":", 1)[1] for key in words if key.startswith("sex:")]
+            sex = found[0] if len(set(found)) == 1 else None
+        return Profile(
+            age_years=age if age is not None else age_in_text(text),
+            sex=sex,
+            pregnant="pregnant" in words and sex != "male",
+            temperature=temperature_in_text(normalise(text)),
+        )
+
+    def _is_child(self, profile: Profile, words: set[str]) -> bool:
+        if profile.age_years is not None:
+            return profile.age_years <= self._k.modifiers.child_max_age
+        return "child" in words
+
+    def _is_elderly(self, profile: Profile, words: set[str]) -> bool:
+        if profile.age_years is not None:
+            return profile.age_years >= self._k.modifiers.elderly_min_age
+        return "elderly" in words
+
+    # --- red flags ------------------------------------------------------------------------
+
+    def _red_flags(
+        self, norm: str, profile: Profile, child: bool, words: set[str]
+    ) -> list[RedFlag]:
+        hits = {m.key for m in self._flag_index.find(norm) if not m.negated}
+        found: list[RedFlag] = []
+        for flag in self._k.red_flags:
+            by_any = flag.name in hits
+            by_all = bool(flag.all_of) and all(
+                f"{flag.name}#{i}" in hits for i in range(len(flag.all_of))
+            )
+            if (by_any or by_all) and self._applies(flag, profile, child):
+                found.append(flag)
+        m = self._k.modifiers
+        if "confused" in words and self._is_elderly(profile, words):
+            found.append(self._elderly_confusion(m.elderly_escalate_to))
+        infant = profile.age_years is not None and profile.age_years * 12 < m.fever_infant_months
+        fever = "fever" in words or (profile.temperature or 0) >= 37.5
+        if infant and fever and not any(f.name == "infant_fever" for f in found):
+            found.append(self._infant_fever())
+        return sorted(found, key=lambda flag: flag.level.rank)
+
+    @staticmethod
+    def _applies(flag: RedFlag, profile: Profile, child: bool) -> bool:
+        age = profile.age_years
+        if flag.sex and profile.sex and flag.sex != profile.sex:
+            return False
+        if age is None:
+            # Unknown age: a children's flag counts when the words speak of a child.
+            return flag.max_age is None or child
+        if flag.min_age is not None and age < flag.min_age:
+            return False
+        return flag.max_age is None or age <= flag.max_age
+
+    def _elderly_confusion(self, level: Level) -> RedFlag:
+        existing = self._flags.get("sudden_confusion")
+        advice = existing.advice if existing else "请马上送急诊，路上留意呼吸和意识。"
+        return RedFlag("elderly_confusion", "老人突然糊涂", level, (), (), 65, None, None, advice)
+
+    def _infant_fever(self) -> RedFlag:
+        existing = self._flags.get("infant_fever")
+        advice = existing.advice if existing else INFANT_FEVER_ADVICE
+        return RedFlag(
+            "infant_fever", "小婴儿发热", Level.EMERGENCY, (), (), None, 0.25, None, advice
+        )
+
+    # --- symptoms and conditions ------------------------------------------------------------
+
+    def _entries_in(self, norm: str, profile: Profile) -> list[Entry]:
+        matches = [m for m in self._entry_index.find(norm) if not m.negated]
+        chosen: list[Entry] = []
+        taken: list[Match] = []
+        for match in sorted(matches, key=lambda m: (-m.length, m.start)):
+            if any(match.start < t.end and t.start < match.end for t in taken):
+                continue  # the longest reading wins: 糖化血红蛋白 is not 血红蛋白
+            entry = self._entries[match.key]
+            if entry.sex and profile.sex and entry.sex != profile.sex:
+                continue
+            taken.append(match)
+            if entry not in chosen:
+                chosen.append(entry)
+        return chosen
+
+    @staticmethod
+    def _ranking(entries: Sequence[Entry]) -> list[str]:
+        scores: dict[str, float] = defaultdict(float)
+        first_seen: dict[str, int] = {}
+        for entry in entries:
+            for rank, code in enumerate(entry.departments):
+                weight = _RANK_WEIGHTS[min(rank, len(_RANK_WEIGHTS) - 1)]
+                scores[code] += weight
+                first_seen.setdefault(code, len(first_seen))
+        return sorted(scores, key=lambda code: (-scores[code], first_seen[code]))
+
+    def _shift_for_person(
+        self, ranking: list[str], entries: Sequence[Entry], profile: Profile, child: bool
+    ) -> list[str]:
+        m = self._k.modifiers
+        top = ranking[0] if ranking else FALLBACK_DEPARTMENT
+        pregnant = profile.pregnant or any(e.pregnancy for e in entries)
+        pregnancy_applies = pregnant and profile.sex != "male" and not child
+        if pregnancy_applies and top not in m.pregnancy_keep:
+            return _first(m.pregnancy_department, ranking)
+        if child:
+            keeps = top in m.child_keep or any(
+                e.children_keep and e.departments[0] == top for e in entries
+            )
+            if not keeps:
+                return _first(m.child_department, ranking)
+        return ranking
+
+    # --- wording --------------------------------------------------------------------------
+
+    def _reason(self, names: Sequence[str], department: str, level: Level) -> str:
+        name = self._k.departments.get(department, department)
+        if not names:
+            return f"暂时没听出具体症状，可以先看{name}，{_LEVEL_WORDS[level]}。"
+        listed = "、".join(names[:3])
+        return f"您提到{listed}，建议看{name}，{_LEVEL_WORDS[level]}。"
+
+    @staticmethod
+    def _flag_reason(flags: Sequence[RedFlag]) -> str:
+        labels = "、".join(dict.fromkeys(flag.label for flag in flags))
+        return f"{labels}可能很危险，{_LEVEL_WORDS[flags[0].level]}。"
+
+
+def _flag_phrases(flags: Iterable[RedFlag]) -> list[tuple[str, str]]:
+    phrases: list[tuple[str, str]] = []
+    for flag in flags:
+        phrases.extend((flag.name, phrase) for phrase in flag.any)
+        for i, group in enumerate(flag.all_of):
+            phrases.extend((f"{flag.name}#{i}", phrase) for phrase in group)
+    return phrases
+
+
+def _most_cautious(levels: Iterable[Level]) -> Level:
+    return min(levels, key=lambda level: level.rank)
+
+
+def _first(code: str, ranking: list[str]) -> list[str]:
+    return [code, *(c for c in ranking if c != code)]
+
+
+@lru_cache(maxsize=1)
+def default_engine() -> TriageEngine:
+    return TriageEngine(load_knowledge())
+
+
+def triage(text: str, age: float | None = None, sex: str | None = None) -> TriageResult:
+    """Triage one message with the shipped knowledge."""
+    return default_engine().triage(text, age=age, sex=sex)

@@ -1,0 +1,201 @@
+"""Loading and checking the triage data files (`triage/data/*.yml`).
+
+A broken file (an unknown department or level, a flag without phrases) fails loudly at start-up
+rather than triaging wrongly later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from triage.model import Level
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+class KnowledgeError(ValueError):
+    """A data file does not follow its format."""
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    name: str
+    label: str
+    level: Level
+    any: tuple[str, ...]
+    all_of: tuple[tuple[str, ...], ...]
+    min_age: float | None
+    max_age: float | None
+    sex: str | None
+    advice: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A symptom or a named condition."""
+
+    name: str
+    phrases: tuple[str, ...]
+    departments: tuple[str, ...]
+    level: Level
+    children_keep: bool
+    sex: str | None
+    pregnancy: bool
+
+
+@dataclass(frozen=True)
+class Modifiers:
+    child_max_age: float
+    child_department: str
+    child_keep: frozenset[str]
+    pregnancy_department: str
+    pregnancy_keep: frozenset[str]
+    pregnancy_phrases: tuple[str, ...]
+    elderly_min_age: float
+    elderly_escalate_to: Level
+    elderly_phrases: tuple[str, ...]
+    sex_words: dict[str, tuple[str, ...]]
+    child_words: tuple[str, ...]
+    elderly_words: tuple[str, ...]
+    fever_urgent_from: float
+    fever_infant_months: float
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    departments: dict[str, str]
+    red_flags: tuple[RedFlag, ...]
+    entries: tuple[Entry, ...]
+    modifiers: Modifiers
+
+
+def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
+    departments = _departments(_read(data_dir / "departments.yml"))
+    red_flags = _red_flags(_read(data_dir / "red_flags.yml"), departments)
+    entries = tuple(
+        entry
+        for name in ("symptoms.yml", "conditions.yml")
+        for entry in _entries(_read(data_dir / name), departments, name)
+    )
+    modifiers = _modifiers(_read(data_dir / "modifiers.yml"), departments)
+    return Knowledge(departments, red_flags, entries, modifiers)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{path.name}: not a mapping")
+    return data
+
+
+def _departments(data: dict[str, Any]) -> dict[str, str]:
+    found = data.get("departments")
+    if not isinstance(found, dict) or not found:
+        raise KnowledgeError("departments.yml: no departments")
+    return {str(code): str(name) for code, name in found.items()}
+
+
+def _level(value: Any, where: str) -> Level:
+    try:
+        return Level(str(value))
+    except ValueError:
+        raise KnowledgeError(f"{where}: unknown level {value!r}") from None
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise KnowledgeError(f"{where}: expected a list of phrases")
+    return tuple(str(v) for v in value)
+
+
+def _red_flags(data: dict[str, Any], departments: dict[str, str]) -> tuple[RedFlag, ...]:
+    advice = data.get("advice") or {}
+    flags: list[RedFlag] = []
+    for item in data.get("red_flags") or []:
+        name = str(item.get("name") or "")
+        where = f"red_flags.yml {name or '?'}"
+        any_phrases = _strings(item.get("any"), where)
+        all_of = tuple(_strings(group, where) for group in item.get("all_of") or [])
+        if not name or not (any_phrases or all_of):
+            raise KnowledgeError(f"{where}: a flag needs a name and phrases")
+        when = item.get("when") or {}
+        advice_key = str(item.get("advice") or name)
+        if advice_key not in advice:
+            raise KnowledgeError(f"{where}: no advice {advice_key!r}")
+        flags.append(
+            RedFlag(
+                name=name,
+                label=str(item.get("label") or name),
+                level=_level(item.get("level"), where),
+                any=any_phrases,
+                all_of=all_of,
+                min_age=_number(when.get("min_age")),
+                max_age=_number(when.get("max_age")),
+                sex=when.get("sex"),
+                advice=str(advice[advice_key]).strip(),
+            )
+        )
+    if not flags:
+        raise KnowledgeError("red_flags.yml: no red flags")
+    return tuple(flags)
+
+
+def _entries(data: dict[str, Any], departments: dict[str, str], file: str) -> list[Entry]:
+    entries: list[Entry] = []
+    for item in data.get("entries") or []:
+        name = str(item.get("name") or "")
+        where = f"{file} {name or '?'}"
+        codes = _strings(item.get("departments"), where)
+        unknown = [code for code in codes if code not in departments]
+        if not name or not codes or unknown:
+            raise KnowledgeError(f"{where}: needs a name and known departments ({unknown})")
+        phrases = _strings(item.get("phrases"), where) or (name,)
+        entries.append(
+            Entry(
+                name=name,
+                phrases=phrases,
+                departments=codes,
+                level=_level(item.get("level", "routine"), where),
+                children_keep=item.get("children") == "keep",
+                sex=item.get("sex"),
+                pregnancy=bool(item.get("pregnancy")),
+            )
+        )
+    return entries
+
+
+def _modifiers(data: dict[str, Any], departments: dict[str, str]) -> Modifiers:
+    children, pregnancy, elderly = data["children"], data["pregnancy"], data["elderly"]
+    fever = data["fever"]
+    for code in (children["department"], pregnancy["department"]):
+        if code not in departments:
+            raise KnowledgeError(f"modifiers.yml: unknown department {code}")
+    return Modifiers(
+        child_max_age=float(children["max_age"]),
+        child_department=str(children["department"]),
+        child_keep=frozenset(children.get("keep") or ()),
+        pregnancy_department=str(pregnancy["department"]),
+        pregnancy_keep=frozenset(pregnancy.get("keep") or ()),
+        pregnancy_phrases=_strings(pregnancy.get("phrases"), "modifiers.yml pregnancy"),
+        elderly_min_age=float(elderly["min_age"]),
+        elderly_escalate_to=_level(elderly["escalate_to"], "modifiers.yml elderly"),
+        elderly_phrases=_strings(elderly.get("phrases"), "modifiers.yml elderly"),
+        sex_words={
+            sex: _strings(words, "modifiers.yml sex_words")
+            for sex, words in (data.get("sex_words") or {}).items()
+        },
+        child_words=_strings(data.get("child_words"), "modifiers.yml child_words"),
+        elderly_words=_strings(data.get("elderly_words"), "modifiers.yml elderly_words"),
+        fever_urgent_from=float(fever["urgent_from"]),
+        fever_infant_months=float(fever["infant_months"]),
+    )
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
