@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from nlu.components.text_normalization import normalize_text
 from triage.knowledge import Entry, Knowledge, RedFlag, load_knowledge
 from triage.model import Level, TriageResult
 from triage.phrases import Match, PhraseIndex, normalise
@@ -101,13 +102,15 @@ class TriageEngine:
             age_years=age if age is not None else age_in_text(text),
             sex=sex,
             pregnant="pregnant" in words and sex != "male",
-            temperature=temperature_in_text(normalise(text)),
+            # Not `normalise`: it drops the point of 38.5.
+            temperature=temperature_in_text(normalize_text(text).lower()),
         )
 
     def _is_child(self, profile: Profile, words: set[str]) -> bool:
         if profile.age_years is not None:
             return profile.age_years <= self._k.modifiers.child_max_age
-        return "child" in words
+        # 「有咗bb想产检」: a pregnant woman's bb is not the patient.
+        return "child" in words and not profile.pregnant
 
     def _is_elderly(self, profile: Profile, words: set[str]) -> bool:
         if profile.age_years is not None:
