@@ -38,8 +38,8 @@ from actions.reports.render import (
     shown_results,
 )
 from actions.reports.selection import ReportFilter, select_reports
-from actions.reports.sensitivity import sensitive_policy
 from actions.services import his_client, patient_services, report_records
+from common.sensitive_reports import sensitive_policy
 from integrations.his import HISError
 from integrations.his.errors import HISNotFound
 from integrations.his.report_models import Report, ReportStatus
@@ -226,7 +226,7 @@ async def show_report(
     if critical and page == 1:
         await _flag_critical(report)  # staff are told whatever the resident may see
     policy = sensitive_policy()
-    if policy.is_sensitive(report, [result.code for result in report.results]):
+    if policy.is_sensitive(report):
         await record(openid, AccessAction.WITHHELD, patient, report.patient_id, report.id)
         if critical:
             dispatcher.utter_message(text=render_sensitive_critical(await _contact(report)))

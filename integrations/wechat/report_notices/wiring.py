@@ -8,9 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from actions.reports.sensitivity import sensitive_policy
+from common.sensitive_reports import sensitive_policy
 from integrations.his.client import HISClient
-from integrations.his.report_models import Report, ReportSummary
 from integrations.wechat.api import WeChatAPIClient
 from integrations.wechat.outbox import Outbox
 from integrations.wechat.report_notices.delivery import DeliveryPolicy, NoticeDelivery
@@ -36,7 +35,7 @@ class ReportWiring:
     records: ReportRecords
     patients: PatientDirectory
     feed: ReportFeed
-    # None: the shared sensitive-report list (actions/reports/sensitive.yml).
+    # None: the shared sensitive-report list (common/sensitive_reports.yml).
     is_sensitive: IsSensitive | None = None
 
 
@@ -91,11 +90,5 @@ def build_report_watcher(
 
 
 def shared_report_sensitivity() -> IsSensitive:
-    """The action server's sensitive-report list, so chat and notices hide the same reports."""
-    policy = sensitive_policy()
-
-    def is_sensitive(report: ReportSummary) -> bool:
-        codes = [result.code for result in report.results] if isinstance(report, Report) else []
-        return policy.is_sensitive(report, codes)
-
-    return is_sensitive
+    """The shared sensitive-report list, so chat and notices hide the same reports."""
+    return sensitive_policy().is_sensitive

@@ -12,8 +12,8 @@ from action_testkit import OPENID, run, slot_events, tracker
 from actions.patients.completion import ActionFinishPatientBinding
 from actions.patients.slots import BOUND_PATIENT, OUTCOME, Outcome
 from actions.reports.lookup import ActionLookupReport, ActionShowMoreReport
-from actions.reports.sensitivity import SensitivePolicy, sensitive_policy
 from actions.services import PatientServices, report_records
+from common.sensitive_reports import SensitivePolicy, sensitive_policy
 from integrations.his import HISClient
 from patients.report_records import AccessAction, AccessQuery
 from sandbox.hospital.reports.demo import DEMO_PATIENTS

@@ -1,39 +1,9 @@
-"""The sensitive-report policy and the glossary: admin-editable data files, loaded and checked."""
+"""The glossary: an admin-editable data file, loaded and checked."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from report_samples import at, summary
-
 from actions.reports.glossary import GLOSSARY_FILE, load_glossary
-from actions.reports.sensitivity import DEFAULT_FILE, load_policy
 from common import fhir_contract
-
-POLICY = load_policy(DEFAULT_FILE)
-
-
-def test_sensitive_by_code_label_or_result_code() -> None:
-    assert POLICY.is_sensitive(summary("r", "HIV", "HIV抗体检测", effective=at(11, 1)))
-    assert POLICY.is_sensitive(summary("r", "hcg", "血HCG", effective=at(11, 1)))
-    labelled = summary("r", "XYZ", "某检查", effective=at(11, 1), security_labels=("PSY",))
-    assert POLICY.is_sensitive(labelled)
-    # A label no list here names (substance use disorder) is sensitive all the same.
-    unlisted = summary("r", "XYZ", "某检查", effective=at(11, 1), security_labels=("SUD",))
-    assert POLICY.is_sensitive(unlisted)
-    plain = summary("r", "CBC", "血常规", effective=at(11, 1))
-    assert not POLICY.is_sensitive(plain)
-    assert POLICY.is_sensitive(plain, ["WBC", "B-HCG"])
-    assert "荔湾区中心医院" in POLICY.advice("荔湾区中心医院")
-    assert "开单医院" in POLICY.advice(None)
-
-
-def test_a_broken_policy_file_is_refused(tmp_path: Path) -> None:
-    broken = tmp_path / "sensitive.yml"
-    broken.write_text("test_codes: HIV\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="list"):
-        load_policy(broken)
 
 
 def test_the_glossary_covers_every_test_of_the_contract_in_one_short_line() -> None:
