@@ -23,6 +23,18 @@ class GlossaryEntry:
 class Glossary:
     def __init__(self, entries: dict[str, GlossaryEntry]) -> None:
         self._entries = entries
+        # Every name and alias, longest first (so 糖化血红蛋白 is HBA1C, not HGB's 血红蛋白):
+        # sorted once, not for every message.
+        self._names = sorted(
+            (
+                (name.upper(), entry.code)
+                for entry in entries.values()
+                for name in (entry.name, *entry.aliases)
+                if len(name) >= 2
+            ),
+            key=lambda item: len(item[0]),
+            reverse=True,
+        )
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -38,18 +50,8 @@ class Glossary:
         """Test codes whose name or alias the text contains, longest name first (so 糖化血红蛋白
         is HBA1C, not HGB's 血红蛋白)."""
         folded = text.upper()
-        names = sorted(
-            (
-                (name.upper(), entry.code)
-                for entry in self._entries.values()
-                for name in (entry.name, *entry.aliases)
-                if len(name) >= 2
-            ),
-            key=lambda item: len(item[0]),
-            reverse=True,
-        )
         found: list[str] = []
-        for name, code in names:
+        for name, code in self._names:
             if name in folded:
                 found.append(code)
                 folded = folded.replace(name, " ")

@@ -19,11 +19,6 @@ class ReportFeed(Protocol):
     async def get_report(self, report_id: str) -> Report: ...
 
 
-def notice_version(summary: ReportSummary) -> str:
-    """What one notice is owed for: the report's revision (see `ReportSummary.revision`)."""
-    return summary.revision
-
-
 def needs_results(summary: ReportSummary) -> bool:
     """Whether the results must be read to know about critical values (lists do not say)."""
     if summary.has_critical is None:

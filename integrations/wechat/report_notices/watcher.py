@@ -28,7 +28,6 @@ from integrations.wechat.report_notices.feed import (
     ReportFeed,
     critical_items,
     needs_results,
-    notice_version,
 )
 from integrations.wechat.state import Store
 from patients.report_records import AccessAction, ReportRecords
@@ -167,7 +166,7 @@ class ReportWatcher:
     async def _handle(self, summary: ReportSummary) -> int:
         if summary.status is not ReportStatus.RELEASED:
             return 0
-        version = notice_version(summary)
+        version = summary.revision  # one notice per revision a resident would call news
         if await self._store.get(done_key(summary.id, version)):
             return 0
         notices = 0

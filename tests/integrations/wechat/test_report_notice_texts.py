@@ -14,7 +14,6 @@ from integrations.wechat.report_notices.compose import (
     parse_template_fields,
     subscription_data,
 )
-from integrations.wechat.report_notices.feed import notice_version
 from integrations.wechat.settings import GatewaySettings
 
 ISSUED = datetime(2026, 11, 23, 1, 5, tzinfo=UTC)
@@ -115,10 +114,10 @@ def test_template_field_setting():
 
 def test_a_final_report_is_announced_once_and_each_amendment_again():
     at = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-    assert notice_version(summary("r", at=at, version="1")) == "final"
-    assert notice_version(summary("r", at=at, version="7")) == "final"
-    amended = notice_version(summary("r", at=at, fhir_status="amended", version="8"))
+    assert summary("r", at=at, version="1").revision == "final"
+    assert summary("r", at=at, version="7").revision == "final"
+    amended = summary("r", at=at, fhir_status="amended", version="8").revision
     assert amended == "amended:8"
     long_version = "x" * 64
-    corrected = notice_version(summary("r", at=at, fhir_status="corrected", version=long_version))
+    corrected = summary("r", at=at, fhir_status="corrected", version=long_version).revision
     assert len(corrected) <= 32 and corrected.startswith("corrected:")
