@@ -15,7 +15,7 @@ import pytest
 import yaml
 from action_testkit import OPENID
 from fastapi import FastAPI
-from sqlalchemy.orm import Session
+from hospital_testkit import seeded_hospital_app
 
 from actions.booking.calendar import china_today
 from actions.services import (
@@ -33,13 +33,6 @@ from patients.protection import Protector
 from patients.report_records import ReportRecords
 from patients.service import BindingPolicy, PatientBook, PatientView
 from patients.vault import PIIVault
-from sandbox.hospital.api.deps import get_session
-from sandbox.hospital.app import create_app as create_hospital
-from sandbox.hospital.db import make_engine
-from sandbox.hospital.db import make_session_factory as hospital_sessions
-from sandbox.hospital.migrate import migrate as migrate_hospital
-from sandbox.hospital.seed import seed
-from sandbox.hospital.settings import HospitalSettings
 from sandbox.sms.app import DEFAULT_API_KEY
 from sandbox.sms.app import create_app as create_sms
 
@@ -48,21 +41,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def hospital(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('booking-his') / 'hospital.db'}"
-    migrate_hospital(url)
-    engine = make_engine(url)
-    factory = hospital_sessions(engine)
-    with factory.begin() as session:
-        seed(session, china_today())
-    app = create_hospital(HospitalSettings(database_url=url))
-
-    def session_override() -> Iterator[Session]:
-        with factory() as session:
-            yield session
-
-    app.dependency_overrides[get_session] = session_override
-    yield app
-    engine.dispose()
+    """A hospital of this module's own: bookings change it."""
+    database = tmp_path_factory.mktemp("booking-his") / "hospital.db"
+    with seeded_hospital_app(database, china_today()) as app:
+        yield app
 
 
 @pytest.fixture
