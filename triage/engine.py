@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from nlu.components.text_normalization import normalize_text
 from triage.knowledge import Entry, Knowledge, RedFlag, load_knowledge
-from triage.model import Level, TriageResult
+from triage.model import Facts, Level, TriageResult
 from triage.phrases import Match, PhraseIndex, normalise
 from triage.profile import Profile, age_in_text, temperature_in_text
 
@@ -53,23 +53,34 @@ class TriageEngine:
         )
 
     @property
+    def knowledge(self) -> Knowledge:
+        return self._k
+
+    @property
     def departments(self) -> dict[str, str]:
         return dict(self._k.departments)
 
-    def triage(self, text: str, age: float | None = None, sex: str | None = None) -> TriageResult:
+    def triage(
+        self,
+        text: str,
+        age: float | None = None,
+        sex: str | None = None,
+        facts: Facts | None = None,
+    ) -> TriageResult:
+        """`facts`: the answers to follow-up questions (triage/followup.py), if any."""
+        facts = facts or Facts()
         norm = normalise(text)
         words = {m.key for m in self._word_index.find(norm) if not m.negated}
-        profile = self._profile(text, words, age, sex)
+        profile = self._profile(text, words, age, sex, facts)
         child = self._is_child(profile, words)
-        flags = self._red_flags(norm, profile, child, words)
         entries = self._entries_in(norm, profile)
+        names = [e.name for e in entries]
+        flags, negated = self._red_flags(norm, profile, child, words, facts)
+        flags = self._severe_flags(flags, names, facts)
         ranking = self._ranking(entries)
         level = _most_cautious([e.level for e in entries]) if entries else Level.ROUTINE
-        m = self._k.modifiers
-        if profile.temperature is not None and profile.temperature >= m.fever_urgent_from:
-            level = level.at_least(Level.URGENT)
+        level = self._adjust_level(level, names, profile, facts)
         ranking = self._shift_for_person(ranking, entries, profile, child)
-        names = [e.name for e in entries]
         if flags:
             most = flags[0]
             alternatives = [code for code in ranking if code != "emergency"]
@@ -90,18 +101,44 @@ class TriageEngine:
             reason=self._reason(names, department, level),
             alternatives=tuple(code for code in ranking[1:4]),
             matched=tuple(names),
+            negated_red_flags=negated,
         )
 
     # --- the person -----------------------------------------------------------------------
 
-    def _profile(self, text: str, words: set[str], age: float | None, sex: str | None) -> Profile:
+    def profile(
+        self,
+        text: str,
+        age: float | None = None,
+        sex: str | None = None,
+        facts: Facts | None = None,
+    ) -> Profile:
+        """Who the message is about (for the follow-up planner)."""
+        words = {m.key for m in self._word_index.find(normalise(text)) if not m.negated}
+        return self._profile(text, words, age, sex, facts or Facts())
+
+    def is_child(self, profile: Profile, text: str) -> bool:
+        words = {m.key for m in self._word_index.find(normalise(text)) if not m.negated}
+        return self._is_child(profile, words)
+
+    def mentions_fever(self, text: str) -> bool:
+        """Whether the text says anything about a fever, either way (发烧, 冇发烧, 38度)."""
+        norm = normalise(text)
+        return any(m.key == "fever" for m in self._word_index.find(norm)) or (
+            temperature_in_text(normalize_text(text).lower()) is not None
+        )
+
+    def _profile(
+        self, text: str, words: set[str], age: float | None, sex: str | None, facts: Facts
+    ) -> Profile:
         if sex not in ("male", "female"):
             found = [key.split(":", 1)[1] for key in words if key.startswith("sex:")]
             sex = found[0] if len(set(found)) == 1 else None
+        pregnant = facts.pregnant if facts.pregnant is not None else "pregnant" in words
         return Profile(
             age_years=age if age is not None else age_in_text(text),
             sex=sex,
-            pregnant="pregnant" in words and sex != "male",
+            pregnant=pregnant and sex != "male",
             # Not `normalise`: it drops the point of 38.5.
             temperature=temperature_in_text(normalize_text(text).lower()),
         )
@@ -120,9 +157,12 @@ class TriageEngine:
     # --- red flags ------------------------------------------------------------------------
 
     def _red_flags(
-        self, norm: str, profile: Profile, child: bool, words: set[str]
-    ) -> list[RedFlag]:
-        hits = {m.key for m in self._flag_index.find(norm) if not m.negated}
+        self, norm: str, profile: Profile, child: bool, words: set[str], facts: Facts
+    ) -> tuple[list[RedFlag], tuple[str, ...]]:
+        """The red flags that apply, most urgent first, and those only named negated."""
+        matches = self._flag_index.find(norm)
+        hits = {m.key for m in matches if not m.negated}
+        negated_hits = {m.key.split("#", 1)[0] for m in matches if m.negated}
         found: list[RedFlag] = []
         for flag in self._k.red_flags:
             by_any = flag.name in hits
@@ -135,10 +175,40 @@ class TriageEngine:
         if "confused" in words and self._is_elderly(profile, words):
             found.append(self._elderly_confusion(m.elderly_escalate_to))
         infant = profile.age_years is not None and profile.age_years * 12 < m.fever_infant_months
-        fever = "fever" in words or (profile.temperature or 0) >= 37.5
+        fever = "fever" in words or (profile.temperature or 0) >= 37.5 or bool(facts.fever)
         if infant and fever and not any(f.name == "infant_fever" for f in found):
             found.append(self._infant_fever())
-        return sorted(found, key=lambda flag: flag.level.rank)
+        named = {flag.name for flag in found}
+        negated = tuple(sorted(n for n in negated_hits if n in self._flags and n not in named))
+        return sorted(found, key=lambda flag: flag.level.rank), negated
+
+    def _severe_flags(
+        self, flags: list[RedFlag], names: Sequence[str], facts: Facts
+    ) -> list[RedFlag]:
+        """A pain the resident called severe when asked (剧烈腹痛) is that red flag."""
+        if not facts.severe:
+            return flags
+        present = {flag.name for flag in flags}
+        for flag_name, entries in self._k.follow_up.severe_red_flags.items():
+            flag = self._flags.get(flag_name)
+            if flag and flag_name not in present and entries.intersection(names):
+                flags = [*flags, flag]
+        return sorted(flags, key=lambda flag: flag.level.rank)
+
+    def _adjust_level(
+        self, level: Level, names: Sequence[str], profile: Profile, facts: Facts
+    ) -> Level:
+        m, f = self._k.modifiers, self._k.follow_up
+        if profile.temperature is not None and profile.temperature >= m.fever_urgent_from:
+            level = level.at_least(Level.URGENT)
+        if facts.severe:
+            level = level.at_least(Level.URGENT)
+        if profile.pregnant and f.pregnancy_urgent_when.intersection(names):
+            level = level.at_least(Level.URGENT)  # pain or bleeding in pregnancy: same day
+        days, limit = facts.duration_days, f.self_care_max_days
+        if level is Level.SELF_CARE and days is not None and limit is not None and days >= limit:
+            level = Level.ROUTINE  # it has not gone away on its own: see a doctor
+        return level
 
     @staticmethod
     def _applies(flag: RedFlag, profile: Profile, child: bool) -> bool:
@@ -246,6 +316,8 @@ def default_engine() -> TriageEngine:
     return TriageEngine(load_knowledge())
 
 
-def triage(text: str, age: float | None = None, sex: str | None = None) -> TriageResult:
+def triage(
+    text: str, age: float | None = None, sex: str | None = None, facts: Facts | None = None
+) -> TriageResult:
     """Triage one message with the shipped knowledge."""
-    return default_engine().triage(text, age=age, sex=sex)
+    return default_engine().triage(text, age=age, sex=sex, facts=facts)

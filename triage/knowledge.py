@@ -6,7 +6,7 @@ rather than triaging wrongly later.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +66,29 @@ class Modifiers:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """When each follow-up question is worth asking (followup.yml); names are entry names."""
+
+    max_questions: int = 3
+    pregnancy_ages: tuple[float, float] = (15, 50)
+    pregnancy_ask_when: frozenset[str] = frozenset()
+    pregnancy_urgent_when: frozenset[str] = frozenset()
+    fever_ask_children: bool = False
+    fever_ask_when: frozenset[str] = frozenset()
+    severity_ask_when: frozenset[str] = frozenset()
+    severity_said_by: tuple[str, ...] = ()
+    severe_red_flags: dict[str, frozenset[str]] = field(default_factory=dict)  # flag → entries
+    self_care_max_days: float | None = None
+    duration_said_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Knowledge:
     departments: dict[str, str]
     red_flags: tuple[RedFlag, ...]
     entries: tuple[Entry, ...]
     modifiers: Modifiers
+    follow_up: FollowUp = field(default_factory=FollowUp)
 
 
 def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
@@ -82,7 +100,13 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
         for entry in _entries(_read(data_dir / name), departments, name)
     )
     modifiers = _modifiers(_read(data_dir / "modifiers.yml"), departments)
-    return Knowledge(departments, red_flags, entries, modifiers)
+    follow_up_file = data_dir / "followup.yml"
+    follow_up = (
+        _follow_up(_read(follow_up_file), entries, red_flags)
+        if follow_up_file.exists()
+        else FollowUp()
+    )
+    return Knowledge(departments, red_flags, entries, modifiers, follow_up)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -194,6 +218,42 @@ def _modifiers(data: dict[str, Any], departments: dict[str, str]) -> Modifiers:
         elderly_words=_strings(data.get("elderly_words"), "modifiers.yml elderly_words"),
         fever_urgent_from=float(fever["urgent_from"]),
         fever_infant_months=float(fever["infant_months"]),
+    )
+
+
+def _follow_up(
+    data: dict[str, Any], entries: tuple[Entry, ...], red_flags: tuple[RedFlag, ...]
+) -> FollowUp:
+    known = {entry.name for entry in entries}
+    flags = {flag.name for flag in red_flags}
+
+    def names(value: Any, where: str) -> frozenset[str]:
+        found = frozenset(_strings(value, f"followup.yml {where}"))
+        if unknown := sorted(found - known):
+            raise KnowledgeError(f"followup.yml {where}: unknown entries {unknown}")
+        return found
+
+    pregnancy, fever = data.get("pregnancy") or {}, data.get("fever") or {}
+    severity, duration = data.get("severity") or {}, data.get("duration") or {}
+    severe_flags = severity.get("red_flag_when") or {}
+    if unknown_flags := sorted(set(severe_flags) - flags):
+        raise KnowledgeError(f"followup.yml severity: unknown red flags {unknown_flags}")
+    max_days = duration.get("self_care_max_days")
+    return FollowUp(
+        max_questions=int(data.get("max_questions", 3)),
+        pregnancy_ages=(float(pregnancy.get("min_age", 15)), float(pregnancy.get("max_age", 50))),
+        pregnancy_ask_when=names(pregnancy.get("ask_when"), "pregnancy.ask_when"),
+        pregnancy_urgent_when=names(pregnancy.get("urgent_when"), "pregnancy.urgent_when"),
+        fever_ask_children=bool(fever.get("ask_children")),
+        fever_ask_when=names(fever.get("ask_when"), "fever.ask_when"),
+        severity_ask_when=names(severity.get("ask_when"), "severity.ask_when"),
+        severity_said_by=_strings(severity.get("said_by"), "followup.yml severity.said_by"),
+        severe_red_flags={
+            flag: names(entry_names, f"severity.red_flag_when.{flag}")
+            for flag, entry_names in severe_flags.items()
+        },
+        self_care_max_days=_number(max_days),
+        duration_said_by=_strings(duration.get("said_by"), "followup.yml duration.said_by"),
     )
 
 

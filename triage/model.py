@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum
 from typing import Any
 
 
-class Level(StrEnum):
-    """Product levels, from the most to the least urgent (BRIEF §3: I, II, III, IV, advice)."""
+class Level(str, Enum):  # noqa: UP042 (see below)
+    """Product levels, from the most to the least urgent (BRIEF §3: I, II, III, IV, advice).
+
+    `str, Enum` rather than StrEnum: Rasa's NLU component imports the engine on Python 3.10.
+    """
 
     EMERGENCY_AMBULANCE = "emergency_ambulance"
     EMERGENCY = "emergency"
     URGENT = "urgent"
     ROUTINE = "routine"
     SELF_CARE = "self_care"
+
+    def __str__(self) -> str:
+        return self.value
 
     @property
     def rank(self) -> int:
@@ -30,6 +36,17 @@ _ORDER = list(Level)
 
 
 @dataclass(frozen=True)
+class Facts:
+    """Answers to the follow-up questions (triage/followup.py); None = not asked or unknown.
+    Age and sex are passed to the engine apart, as the batch command does."""
+
+    pregnant: bool | None = None
+    fever: bool | None = None
+    severe: bool | None = None  # 「好痛」「顶唔顺」: the pain or problem is severe
+    duration_days: float | None = None
+
+
+@dataclass(frozen=True)
 class TriageResult:
     department: str  # a code of the catalogue (triage/data/departments.yml)
     level: Level
@@ -38,6 +55,9 @@ class TriageResult:
     alternatives: tuple[str, ...]  # other departments, best first
     matched: tuple[str, ...] = field(default=())  # what was recognised (canonical names)
     advice: str | None = None  # what to do now, for red flags
+    # Red flags the message names only negated (没有胸痛): never an alarm, but the NLU uses them
+    # to overrule a classifier that heard an emergency.
+    negated_red_flags: tuple[str, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -48,4 +68,5 @@ class TriageResult:
             "alternatives": list(self.alternatives),
             "matched": list(self.matched),
             "advice": self.advice,
+            "negated_red_flags": list(self.negated_red_flags),
         }
