@@ -121,6 +121,16 @@ class TriageEngine:
         words = {m.key for m in self._word_index.find(normalise(text)) if not m.negated}
         return self._is_child(profile, words)
 
+    def names_someone_else(self, text: str) -> bool:
+        """Whether the words are about another person (我妈, 个仔, 宝宝, 阿伯), not the writer."""
+        for m in self._word_index.find(normalise(text)):
+            if m.key in ("child", "elderly"):
+                return True
+            # 男/女 alone say a sex (我是女的), not another person.
+            if m.key.startswith("sex:") and m.length >= 2:
+                return True
+        return False
+
     def mentions_fever(self, text: str) -> bool:
         """Whether the text says anything about a fever, either way (发烧, 冇发烧, 38度)."""
         norm = normalise(text)

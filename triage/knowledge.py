@@ -6,6 +6,7 @@ rather than triaging wrongly later.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,7 +163,7 @@ def _red_flags(data: dict[str, Any], departments: dict[str, str]) -> tuple[RedFl
                 min_age=_number(when.get("min_age")),
                 max_age=_number(when.get("max_age")),
                 sex=when.get("sex"),
-                advice=str(advice[advice_key]).strip(),
+                advice=_unfold(str(advice[advice_key])),
             )
         )
     if not flags:
@@ -255,6 +256,14 @@ def _follow_up(
         self_care_max_days=_number(max_days),
         duration_said_by=_strings(duration.get("said_by"), "followup.yml duration.said_by"),
     )
+
+
+# YAML's folded blocks (>-) join lines with a space, which Chinese text does not have.
+_FOLDED_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def _unfold(text: str) -> str:
+    return _FOLDED_SPACE.sub("", text.strip())
 
 
 def _number(value: Any) -> float | None:

@@ -35,6 +35,19 @@ def fresh_booking_events(tracker: Tracker) -> Events:
     found = when_slots(str(tracker.latest_message.get("text") or ""), today, window)
     events += [SlotSet(slot, value) for slot, value in found.values.items()]
     # The date problem, if any, is explained by the form when it reads this message.
+    return events + _triage_offer_events(tracker)
+
+
+def _triage_offer_events(tracker: Tracker) -> Events:
+    """A plain 「好」 to the booking a triage answer offered books that department, for the
+    patient the triage was about (a tapped offer carries both in its payload instead)."""
+    offered = tracker.get_slot("triage_offer")
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if not offered or intent != "affirm":
+        return []
+    events: Events = [SlotSet("department", offered), SlotSet("triage_offer", None)]
+    if patient := tracker.get_slot("triage_patient"):
+        events.append(SlotSet("booking_patient", str(patient)))
     return events
 
 

@@ -1,0 +1,49 @@
+"""The NLU's red-flag check (nlu/components/red_flag_override.py) on the shipped red flags:
+whatever DIET predicted, a red flag is an emergency, and a plainly negated one is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.components.red_flag_override import EMERGENCY_INTENT, SYMPTOMS_INTENT, decide
+from triage.engine import default_engine
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted"),
+    [
+        ("我阿爸心口好痛出冷汗", "describe_symptoms"),
+        ("帮我约明天的号，我妈突然讲嘢唔清楚，口角歪咗", "book_appointment"),
+        ("透唔到气", "lookup_report"),
+        ("我唔想活了", "out_of_scope"),
+        ("宝宝抽筋唔停", None),
+    ],
+)
+def test_a_red_flag_is_an_emergency_whatever_diet_thought(text: str, predicted: str | None):
+    override = decide(default_engine(), text, predicted)
+    assert override is not None
+    assert (override.intent, override.confidence) == (EMERGENCY_INTENT, 1.0)
+    assert override.red_flags
+
+
+@pytest.mark.parametrize("text", ["没有胸痛，就是咳嗽", "胸口唔痛，有啲咳", "冇透唔到气"])
+def test_a_negated_red_flag_heard_as_an_emergency_is_a_symptom(text: str):
+    override = decide(default_engine(), text, EMERGENCY_INTENT)
+    assert override is not None
+    assert override.intent == SYMPTOMS_INTENT
+    assert override.red_flags == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted"),
+    [
+        ("帮我约儿科", "book_appointment"),
+        ("头疼三天了", "describe_symptoms"),
+        ("没有胸痛，就是咳嗽", "describe_symptoms"),  # DIET already right
+        ("呢个唔知系咩", EMERGENCY_INTENT),  # DIET's emergency without any flag words: kept
+        ('/book_appointment{"department": "急诊科"}', "book_appointment"),
+        ("", None),
+    ],
+)
+def test_otherwise_diet_decides(text: str, predicted: str | None):
+    assert decide(default_engine(), text, predicted) is None
