@@ -34,9 +34,7 @@ def requested(events: list[dict[str, Any]]) -> Any:
     return slot_events(events).get("requested_slot", "not set")
 
 
-async def test_start_keeps_the_words_and_knows_the_user_from_the_bound_id(
-    patients, bind, domain
-):
+async def test_start_keeps_the_words_and_knows_the_user_from_the_bound_id(patients, bind, domain):
     me = await bind("陈大文", SELF_ID, "13900000001")
     events, messages = await run(
         ActionStartTriage(), tracker("头疼三天了", "describe_symptoms"), domain
@@ -151,9 +149,7 @@ async def test_a_childs_age_is_asked_as_a_childs(domain):
     assert responses(messages) == ["utter_ask_triage_who"]
 
 
-async def test_the_answer_names_department_urgency_and_reason_and_offers_booking(
-    patients, domain
-):
+async def test_the_answer_names_department_urgency_and_reason_and_offers_booking(patients, domain):
     slots = {"triage_text": "孩子发烧咳嗽两天；5岁", "triage_who": "5", "triage_patient": "7"}
     events, messages = await run(ActionTriageAnswer(), tracker("5岁", slots=slots), domain)
     said = responses(messages)
