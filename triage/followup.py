@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 
 from common.chinese_numbers import CHINESE_NUMERAL_CHARS, parse_number
+from nlu.components.text_normalization import normalize_text
 from triage.engine import TriageEngine
 from triage.model import Facts, Level
 from triage.phrases import normalise
-from triage.profile import age_in_text
+from triage.profile import age_in_text, temperature_in_text
 
 
 class Question(str, Enum):  # noqa: UP042 (triage/ also runs on Rasa's Python 3.10)
@@ -33,6 +34,7 @@ class Question(str, Enum):  # noqa: UP042 (triage/ also runs on Rasa's Python 3.
 
 
 UNKNOWN = "unknown"  # an answer that says nothing usable: never asked again
+FEVER_FROM = 37.3  # °C: a measured temperature from here on is a fever
 
 
 def plan(
@@ -205,6 +207,28 @@ def read_severity(text: str, intent: str | None = None) -> bool | None:
     if any(word in compact for word in _SEVERE_WORDS):
         return True
     return read_yes_no(text, intent)  # 「痛得厉害吗？」「是」 = severe
+
+
+def answer_value(question: Question, text: str, intent: str | None = None) -> str | None:
+    """The answer to `question` as the dialogue keeps it (see facts_from_answers), or None when
+    the words do not answer it. A DETAIL answer is the words themselves, kept apart."""
+    if question is Question.DETAIL:
+        return "given"
+    if question is Question.WHO:
+        age = read_age(text)
+        return None if age is None else f"{age:g}"
+    if question is Question.DURATION:
+        days = read_duration(text)
+        return None if days is None else f"{days:g}"
+    if question is Question.SEVERITY:
+        severe = read_severity(text, intent)
+        return None if severe is None else ("severe" if severe else "mild")
+    if question is Question.FEVER:
+        degrees = temperature_in_text(normalize_text(text).lower())
+        if degrees is not None:
+            return "yes" if degrees >= FEVER_FROM else "no"
+    answer = read_yes_no(text, intent)
+    return None if answer is None else ("yes" if answer else "no")
 
 
 def read_duration(text: str) -> float | None:
