@@ -29,8 +29,9 @@ the sandbox hospital on SQLite in a temporary directory. It then measures from o
 For 3 and 4: the share of POSTs answered within 5 s (and p50/p95/max response time), the user
 turns Rasa recorded twice (must be 0), the messages lost (must be 0) or answered twice (must be 0)
 and the time until the last push. Also: booking turns (`benchmarks.booking_dialogue`) and report
-turns (`benchmarks.report_dialogue`), each residents one after another. --scenarios picks which
-of load, conversation, booking, reports, storm, slow run.
+turns (`benchmarks.report_dialogue`) and triage turns (`benchmarks.triage_dialogue`), each
+residents one after another. --scenarios picks which of load, conversation, booking, reports,
+triage, storm, slow run.
 
 Latency is measured per request from just before it is sent until its reply has been read and
 checked. The table is printed and the results go to var/bench/latest.json. Numbers depend on the
@@ -67,6 +68,7 @@ import httpx
 
 from benchmarks.booking_dialogue import booking_turns
 from benchmarks.report_dialogue import report_turns
+from benchmarks.triage_dialogue import triage_turns
 from benchmarks.wechat_scenarios import (
     DeadlineStats,
     Plan,
@@ -91,7 +93,7 @@ FALLBACK_MARK = "系统有点忙"  # the gateway's texts.SERVICE_BUSY: Rasa fail
 # The conversation sends hundreds of turns a minute from one user: lift the per-user rate limit
 # (30 a minute by default), and count its answer as an error should it ever show up.
 RATE_LIMIT_PER_MINUTE = "1000000"
-SCENARIOS = ("load", "conversation", "booking", "reports", "storm", "slow")
+SCENARIOS = ("load", "conversation", "booking", "reports", "triage", "storm", "slow")
 CONVERSATION_TEXTS = ("你好", "谢谢")
 MARK_WINDOW = 2  # turns on each side of a conversation mark
 REQUEST_TIMEOUT_S = 10.0
@@ -535,6 +537,11 @@ async def measure(system: System, config: Config) -> dict[str, Any]:
             system.gateway_url, TOKEN, system.env["SMS_BASE_URL"], BOOKING_RESIDENTS
         )
         reports = turns.summary()
+    triage: dict[str, Any] = {}
+    if "triage" in config.scenarios:
+        progress(f"triage turns: {BOOKING_RESIDENTS} residents, a red flag and a triage each")
+        turns = await triage_turns(system.gateway_url, TOKEN, BOOKING_RESIDENTS)
+        triage = turns.summary()
     try:
         deadline = await run_plans(
             deadline_plans(config),
@@ -549,6 +556,7 @@ async def measure(system: System, config: Config) -> dict[str, Any]:
         "conversation": marks,
         "booking": booking,
         "reports": reports,
+        "triage": triage,
         "deadline": deadline,
         "sample_replies": samples,
     }
@@ -705,6 +713,8 @@ def report(
         lines += dialogue_lines("booking turns", "booked", result["booking"])
     if result.get("reports"):
         lines += dialogue_lines("report turns", "saw the critical value", result["reports"])
+    if result.get("triage"):
+        lines += dialogue_lines("triage turns", "were sent to 神经内科", result["triage"])
     if deadline:
         lines += deadline_lines(deadline)
     lines += ["", f"total {result['duration_s']:.0f} s; results in {result['output']}"]
@@ -843,6 +853,7 @@ def run(config: Config) -> dict[str, Any]:
         deadline=[asdict(d) for d in measured["deadline"]],
         booking=measured["booking"],
         reports=measured["reports"],
+        triage=measured["triage"],
         sample_replies=measured["sample_replies"],
     )
     print(

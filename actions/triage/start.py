@@ -40,6 +40,8 @@ class ActionStartTriage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Events:
         text = str(tracker.latest_message.get("text") or "")
+        if text.startswith("/"):
+            text = ""  # the menu's 智能导诊: no words yet, so the form asks what is wrong
         events: Events = [SlotSet(slot, None) for slot in ALL_SLOTS]
         events.append(SlotSet(TEXT_SLOT, text))
         relation = next(tracker.get_latest_entity_values("relation"), None)
