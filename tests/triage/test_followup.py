@@ -186,3 +186,41 @@ def test_answers_as_the_dialogue_keeps_them() -> None:
         {Q.PREGNANCY: "yes", Q.FEVER: UNKNOWN, Q.SEVERITY: "severe", Q.DURATION: "14"}
     )
     assert facts == Facts(pregnant=True, fever=None, severe=True, duration_days=14)
+
+
+def test_whether_the_words_are_about_someone_else() -> None:
+    engine = default_engine()
+    assert not engine.names_someone_else("我头疼")
+    assert not engine.names_someone_else("我是女的，肚子痛")
+    assert engine.names_someone_else("我阿妈成日头晕")
+    assert engine.names_someone_else("宝宝发烧")
+
+
+def test_negated_red_flags_are_reported_apart() -> None:
+    result = default_engine().triage("没有胸痛，就是咳嗽")
+    assert result.red_flags == ()
+    assert "chest_pain" in result.negated_red_flags
+    assert default_engine().triage("心口好痛").negated_red_flags == ()
+
+
+def test_advice_has_no_spaces_from_folded_yaml() -> None:
+    for flag in default_engine().knowledge.red_flags:
+        assert "， " not in flag.advice and "。 " not in flag.advice, flag.name
+
+
+def test_a_follow_up_file_naming_an_unknown_entry_fails_loudly(tmp_path) -> None:
+    from triage_fixtures import small_knowledge
+
+    from triage.knowledge import KnowledgeError, load_knowledge
+
+    data = small_knowledge(tmp_path)
+    (data / "followup.yml").write_text(
+        "version: 1\nfever:\n  ask_when: [不存在的症状]\n", encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError, match="不存在的症状"):
+        load_knowledge(data)
+    (data / "followup.yml").write_text(
+        "version: 1\nseverity:\n  red_flag_when:\n    no_such_flag: [头痛]\n", encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError, match="no_such_flag"):
+        load_knowledge(data)
