@@ -150,7 +150,7 @@ class TriageEngine:
             sex=sex,
             pregnant=pregnant and sex != "male",
             # Not `normalise`: it drops the point of 38.5.
-            temperature=temperature_in_text(normalize_text(text).lower()),
+            temperature=temperature_in_text(normalize_text(text).lower()) or facts.temperature,
         )
 
     def _is_child(self, profile: Profile, words: set[str]) -> bool:

@@ -110,17 +110,20 @@ def plan(
 
 
 def facts_from_answers(answers: Mapping[Question, str]) -> Facts:
-    """The engine's facts from the answers as the dialogue keeps them (`yes`/`no`/`severe`/
-    `mild`/a number of days/UNKNOWN)."""
+    """The engine's facts from the answers as the dialogue keeps them (`yes`/`no`, a
+    temperature for the fever, `severe`/`mild`, a number of days, or UNKNOWN)."""
 
     def yes_no(question: Question, yes: str = "yes", no: str = "no") -> bool | None:
         value = answers.get(question)
         return True if value == yes else False if value == no else None
 
     days = answers.get(Question.DURATION)
+    degrees = _float(answers.get(Question.FEVER))
+    fever = yes_no(Question.FEVER) if degrees is None else degrees >= FEVER_FROM
     return Facts(
         pregnant=yes_no(Question.PREGNANCY),
-        fever=yes_no(Question.FEVER),
+        fever=fever,
+        temperature=degrees,
         severe=yes_no(Question.SEVERITY, "severe", "mild"),
         duration_days=_float(days),
     )
@@ -145,6 +148,9 @@ _MILD_WORDS = (
     "一点", "有点", "少少", "有啲", "还好", "还行", "可以忍", "能忍", "忍得住", "不太", "唔系好",
     "轻微", "隐隐", "不严重", "唔严重", "一般",
 )  # fmt: skip
+_BARE_TEMPERATURE = re.compile(
+    r"(?<![0-9.])((?:3[5-9]|4[0-2])(?:\.[0-9])?)(?![0-9.]|岁|歲|天|日|周|月|年)"
+)
 _SCORE = re.compile(r"([0-9]{1,2})\s*分")
 _DURATION = re.compile(
     rf"({_NUM}|半|几|好几|一两|两三|三四)\s*(?:多)?\s*(个多|个)?\s*"
@@ -224,11 +230,21 @@ def answer_value(question: Question, text: str, intent: str | None = None) -> st
         severe = read_severity(text, intent)
         return None if severe is None else ("severe" if severe else "mild")
     if question is Question.FEVER:
-        degrees = temperature_in_text(normalize_text(text).lower())
+        degrees = read_temperature(text)
         if degrees is not None:
-            return "yes" if degrees >= FEVER_FROM else "no"
+            return f"{degrees:g}"  # the temperature itself: 39.5 makes it urgent
     answer = read_yes_no(text, intent)
     return None if answer is None else ("yes" if answer else "no")
+
+
+def read_temperature(text: str) -> float | None:
+    """「38度5」「39.5」「烧到40」 → °C, also a bare number (the answer to "多少度？")."""
+    folded = normalize_text(text).lower()
+    if (degrees := temperature_in_text(folded)) is not None:
+        return degrees
+    if match := _BARE_TEMPERATURE.search(folded):
+        return float(match.group(1))
+    return None
 
 
 def read_duration(text: str) -> float | None:

@@ -42,6 +42,7 @@ class Facts:
 
     pregnant: bool | None = None
     fever: bool | None = None
+    temperature: float | None = None  # °C, when the answer gave one and the words did not
     severe: bool | None = None  # 「好痛」「顶唔顺」: the pain or problem is severe
     duration_days: float | None = None
 

@@ -175,9 +175,11 @@ def test_reading_how_long(text: str, days: float | None) -> None:
 
 
 def test_answers_as_the_dialogue_keeps_them() -> None:
-    assert answer_value(Q.FEVER, "38度5") == "yes"
-    assert answer_value(Q.FEVER, "36度8") == "no"
+    assert answer_value(Q.FEVER, "38度5") == "38.5"
+    assert answer_value(Q.FEVER, "39.5") == "39.5"  # a bare number answers "多少度？"
     assert answer_value(Q.FEVER, "冇") == "no"
+    assert answer_value(Q.FEVER, "有") == "yes"
+    assert answer_value(Q.FEVER, "30岁") is None  # an age, not a temperature
     assert answer_value(Q.WHO, "我阿爸，七十几") == "70"
     assert answer_value(Q.DURATION, "两个礼拜") == "14"
     assert answer_value(Q.SEVERITY, "/deny", "deny") == "mild"
@@ -186,6 +188,10 @@ def test_answers_as_the_dialogue_keeps_them() -> None:
         {Q.PREGNANCY: "yes", Q.FEVER: UNKNOWN, Q.SEVERITY: "severe", Q.DURATION: "14"}
     )
     assert facts == Facts(pregnant=True, fever=None, severe=True, duration_days=14)
+    assert facts_from_answers({Q.FEVER: "36.8"}) == Facts(fever=False, temperature=36.8)
+    hot = facts_from_answers({Q.FEVER: "39.5"})
+    assert hot == Facts(fever=True, temperature=39.5)
+    assert default_engine().triage("喉咙痛", age=30, facts=hot).level is Level.URGENT
 
 
 def test_whether_the_words_are_about_someone_else() -> None:

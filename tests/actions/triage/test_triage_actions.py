@@ -87,7 +87,7 @@ async def test_an_answer_is_read_and_added_to_the_words(patients, domain):
         ValidateTriageForm(), tracker("有，38度5", slots=slots, active_loop=FORM), domain
     )
     found = slot_events(events)
-    assert found["triage_fever"] == "yes"
+    assert found["triage_fever"] == "38.5"
     assert found["triage_text"] == "头疼三天了；有，38度5"
     assert found["requested_slot"] == "triage_severity"
 
@@ -96,7 +96,7 @@ async def test_no_questions_left_ends_the_form(patients, domain):
     slots = {
         "triage_text": "头疼三天了；有，38度5",
         "triage_age": 45.0,
-        "triage_fever": "yes",
+        "triage_fever": "38.5",
         "requested_slot": "triage_severity",
     }
     events, _ = await run(
