@@ -1,11 +1,16 @@
-"""Triage quality on the labelled evaluation set, and speed: `python -m benchmarks.triage_eval`.
+"""Triage quality on the labelled evaluation sets, and speed: `python -m benchmarks.triage_eval`.
 
-Reads tests/triage/eval_cases.jsonl (written apart from the engine's lexicon) and prints:
+Reads tests/triage/eval_dev.jsonl and tests/triage/eval_holdout.jsonl (two halves of one set
+written apart from the engine's lexicon; see tests/triage/README.md) and prints, for each:
 red-flag recall (goal 100%), false emergency rate (non-red-flag cases answered as an
 emergency), exact level accuracy, safe-level rate (level correct or more cautious; goal ≥ 97%),
 department top-1 and top-3 accuracy (an acceptable department first / among the first three),
-the misses that matter, and texts per second on one core. Nothing asserts: the numbers go to
-the README.
+and texts per second on one core. Nothing asserts: the numbers go to the README.
+
+`--set dev|holdout|all` chooses the set (default: dev and holdout, one table each).
+`--set dev` also lists the misses that matter; misses are never listed for the held-out half
+(`--show-misses` with any other set is refused): it is never looked at case by case, so that it
+keeps measuring words the knowledge was not written from.
 """
 
 from __future__ import annotations
@@ -20,7 +25,14 @@ from typing import Any
 from triage.engine import default_engine
 from triage.model import Level, TriageResult
 
-CASES = Path(__file__).resolve().parents[1] / "tests" / "triage" / "eval_cases.jsonl"
+EVAL_DIR = Path(__file__).resolve().parents[1] / "tests" / "triage"
+SETS: dict[str, tuple[str, ...]] = {
+    "dev": ("eval_dev.jsonl",),
+    "holdout": ("eval_holdout.jsonl",),
+    "all": ("eval_dev.jsonl", "eval_holdout.jsonl"),
+    # Written afterwards by a separate author who never saw the engine or the other sets.
+    "fresh": ("eval_fresh.jsonl",),
+}
 EMERGENCIES = (Level.EMERGENCY_AMBULANCE, Level.EMERGENCY)
 
 
@@ -37,6 +49,7 @@ class Scores:
     top3: int = 0
     misses: list[str] = field(default_factory=list)
     under_triage: list[str] = field(default_factory=list)
+    false_alarms: list[str] = field(default_factory=list)
 
     def add(self, case: dict[str, Any], result: TriageResult) -> None:
         self.cases += 1
@@ -53,6 +66,11 @@ class Scores:
             self.other_cases += 1
             if result.level in EMERGENCIES and expected not in EMERGENCIES:
                 self.false_emergencies += 1
+                flags = ",".join(result.red_flags)
+                self.false_alarms.append(
+                    f"{case['id']} {case['text']} → {result.level.value} [{flags}]"
+                    f" (want {expected.value})"
+                )
         self.level_exact += result.level is expected
         if result.level.rank <= expected.rank:
             self.level_safe += 1
@@ -79,34 +97,72 @@ class Scores:
         }
 
 
-def evaluate(path: Path = CASES) -> tuple[Scores, float]:
+def load_cases(name: str, eval_dir: Path = EVAL_DIR) -> list[dict[str, Any]]:
+    """The labelled cases of set `name` (dev, holdout or all)."""
+    cases: list[dict[str, Any]] = []
+    for file in SETS[name]:
+        text = (eval_dir / file).read_text(encoding="utf-8")
+        cases.extend(json.loads(line) for line in text.splitlines() if line.strip())
+    return cases
+
+
+def score(cases: list[dict[str, Any]]) -> Scores:
     engine = default_engine()
-    cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     scores = Scores()
     for case in cases:
         scores.add(case, engine.triage(case["text"], age=case.get("age"), sex=case.get("sex")))
+    return scores
+
+
+def speed(cases: list[dict[str, Any]]) -> float:
+    """Texts per second on one core (engine only, data loaded)."""
+    engine = default_engine()
     texts = [case["text"] for case in cases] * max(1, 5000 // max(1, len(cases)))
     started = time.perf_counter()
     for text in texts:
         engine.triage(text)
-    per_second = len(texts) / (time.perf_counter() - started)
-    return scores, per_second
+    return len(texts) / (time.perf_counter() - started)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", type=Path, default=CASES)
-    parser.add_argument("--show", type=int, default=20, help="how many misses to list")
+    parser.add_argument(
+        "--set",
+        choices=sorted(SETS),
+        default=None,
+        help="which cases to score (default: dev and holdout, one table each)",
+    )
+    parser.add_argument(
+        "--show-misses",
+        action="store_true",
+        help="list the misses (dev set only; the default with --set dev)",
+    )
+    parser.add_argument("--show", type=int, default=50, help="how many misses to list")
     args = parser.parse_args()
-    scores, per_second = evaluate(args.cases)
-    print(json.dumps(scores.summary(), ensure_ascii=False, indent=2))
+    if args.show_misses and args.set != "dev":
+        parser.error("--show-misses is for --set dev only: held-out misses are never shown")
+    show_misses = args.set == "dev"
+    names = [args.set] if args.set else ["dev", "holdout", "fresh"]
+    all_cases: list[dict[str, Any]] = []
+    for name in names:
+        cases = load_cases(name)
+        all_cases.extend(cases)
+        scores = score(cases)
+        print(f"== {name} ({', '.join(SETS[name])})")
+        print(json.dumps(scores.summary(), ensure_ascii=False, indent=2))
+        if show_misses:
+            print(f"\nred flags missed ({len(scores.misses)}):")
+            for line in scores.misses[: args.show]:
+                print("  " + line)
+            print(f"\nunder-triaged, not red flags ({len(scores.under_triage)}):")
+            for line in scores.under_triage[: args.show]:
+                print("  " + line)
+            print(f"\nfalse emergencies ({len(scores.false_alarms)}):")
+            for line in scores.false_alarms[: args.show]:
+                print("  " + line)
+            print()
+    per_second = speed(all_cases)
     print(f"speed: {per_second:,.0f} texts/s on one core (engine only, data loaded)")
-    print(f"\nred flags missed ({len(scores.misses)}):")
-    for line in scores.misses[: args.show]:
-        print("  " + line)
-    print(f"\nunder-triaged, not red flags ({len(scores.under_triage)}):")
-    for line in scores.under_triage[: args.show]:
-        print("  " + line)
     return 0
 
 

@@ -2,12 +2,15 @@
 
 A phrase is a substring (`胸痛`) or parts joined by `*` ("then, within 6 characters":
 `胸口*痛` matches 胸口好痛). A match right after a negation cue (没有胸痛, 冇发烧) or with a cue in
-a `*` gap (胸口唔痛) is negated. Matching is indexed by each phrase's first character, so a
-message is scanned once whatever the size of the lexicon (thousands of texts a second).
+a `*` gap (胸口唔痛) is negated, except where the cue belongs to a word that denies nothing
+(无缘无故, 是不是, or a symptom such as 冇晒力 or 唔舒服). Matching is indexed by each phrase's
+first two characters, so a message is scanned once whatever the size of the lexicon (thousands
+of texts a second).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +23,7 @@ GAP = 6  # characters a `*` may skip
 # 非 is not one either: 非常头痛 is a very bad headache.
 PRECEDING_CUES = ("没有", "没", "无", "未", "冇", "唔", "否认", "不是", "并非", "并无", "无明显")
 GAP_CUES = ("不", "没", "冇", "唔", "无", "未")
-# Words holding a cue that negate nothing: "out of nowhere", "please", and questions
+# Words holding a cue that negate nothing: "out of nowhere", "please", "I don't know", questions
 # (是不是中风 asks about a stroke; it does not deny one). Masked before looking for cues.
 NOT_NEGATIONS = (
     "无缘无故",
@@ -38,6 +41,71 @@ NOT_NEGATIONS = (
     "会不会",
     "会唔会",
     "是否",
+    # Symptoms that hold a cue: they deny nothing that follows them. 「好唔舒服胸口痛」 is chest
+    # pain, 「冇晒力叫佢都冇反应」 is someone who does not respond, 「讲唔清半边身麻」 a stroke.
+    "唔舒服",
+    "冇晒力",
+    "冇力",
+    "冇乜力",
+    "没力",
+    "无力",
+    "没精神",
+    "冇精神",
+    "无精神",
+    "没胃口",
+    "冇胃口",
+    "没反应",
+    "冇反应",
+    "冇乜反应",
+    "冇咩反应",
+    "没什么反应",
+    "没有反应",
+    "无反应",
+    "冇知觉",
+    "没知觉",
+    "没有知觉",
+    "唔清醒",
+    "唔认得",
+    "唔够气",
+    "唔停",
+    "唔郁",
+    "冇意思",
+    "没意思",
+    "冇用",
+    "没用",
+    "没效",
+    "冇效",
+    "唔见效",
+    "没好转",
+    "冇好转",
+    "未退",
+    "没退",
+    "唔退",
+    "止唔住",
+    "顶唔顺",
+    "受唔了",
+    "睡唔着",
+    "瞓唔着",
+    "食唔落",
+    "吞唔落",
+    "讲唔清",
+    "讲唔到",
+    "讲唔出",
+    "透唔到",
+    "透唔过",
+    "唞唔到",
+    "企唔稳",
+    "行唔到",
+    "郁唔到",
+    "举唔起",
+    "拎唔起",
+    "揸唔住",
+    "叫唔醒",
+    "叫唔应",
+    "唔记得",
+    "唔知",
+    "没想到",
+    "冇想到",
 )
 _DROP = str.maketrans("著", "着", " \t\r\n,，.。!！?？、;；:：~～\"'“”‘’()（）")
 
@@ -69,30 +137,38 @@ class _Phrase:
 class PhraseIndex:
     def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
         """`phrases`: (key, phrase) pairs."""
-        self._by_first: dict[str, list[_Phrase]] = defaultdict(list)
+        # Indexed by the first two characters (by the first one when the phrase starts with a
+        # one-character part), so each position of a message looks at a handful of phrases.
+        self._by_one: dict[str, list[_Phrase]] = defaultdict(list)
+        self._by_two: dict[str, list[_Phrase]] = defaultdict(list)
         for key, phrase in phrases:
             parts = tuple(normalise(part) for part in phrase.split("*") if part.strip())
             if parts:
-                self._by_first[parts[0][0]].append(_Phrase(key, parts))
+                first = parts[0]
+                if len(first) == 1:
+                    self._by_one[first].append(_Phrase(key, parts))
+                else:
+                    self._by_two[first[:2]].append(_Phrase(key, parts))
 
     def find(self, text: str) -> list[Match]:
         """Every match in normalised `text` (use `normalise` first)."""
         cues = _mask_non_negations(text)
         found: list[Match] = []
+        by_one, by_two = self._by_one, self._by_two
         for start, char in enumerate(text):
-            for phrase in self._by_first.get(char, ()):
+            for phrase in (*by_one.get(char, ()), *by_two.get(text[start : start + 2], ())):
                 match = _match_at(phrase, text, cues, start)
                 if match is not None:
                     found.append(match)
         return found
 
 
+_NOT_NEGATION = re.compile("|".join(map(re.escape, sorted(NOT_NEGATIONS, key=len, reverse=True))))
+
+
 def _mask_non_negations(text: str) -> str:
     """`text` with the words of NOT_NEGATIONS blanked (same length, so offsets hold)."""
-    for word in NOT_NEGATIONS:
-        if word in text:
-            text = text.replace(word, "#" * len(word))
-    return text
+    return _NOT_NEGATION.sub(lambda m: "#" * len(m.group()), text)
 
 
 def _match_at(phrase: _Phrase, text: str, cues: str, start: int) -> Match | None:
