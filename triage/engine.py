@@ -15,7 +15,7 @@ from functools import lru_cache
 from nlu.components.text_normalization import normalize_text
 from triage.knowledge import Entry, Knowledge, RedFlag, load_knowledge
 from triage.model import Facts, Level, TriageResult
-from triage.phrases import Match, PhraseIndex, normalise
+from triage.phrases import Match, PhraseIndex, clause_breaks, normalise
 from triage.profile import Profile, age_in_text, temperature_in_text
 
 FALLBACK_DEPARTMENT = "general_medicine"
@@ -69,17 +69,18 @@ class TriageEngine:
     ) -> TriageResult:
         """`facts`: the answers to follow-up questions (triage/followup.py), if any."""
         facts = facts or Facts()
-        norm = normalise(text)
-        words = {m.key for m in self._word_index.find(norm) if not m.negated}
+        norm, breaks = normalise(text), clause_breaks(text)
+        words = {m.key for m in self._word_index.find(norm, breaks) if not m.negated}
         profile = self._profile(text, words, age, sex, facts)
         child = self._is_child(profile, words)
-        entries = self._entries_in(norm, profile)
+        entries, spans = self._entries_in(norm, breaks, profile)
         names = [e.name for e in entries]
-        flags, negated = self._red_flags(norm, profile, child, words, facts)
+        history = [m for m in spans if self._entries[m.key].history]
+        flags, negated = self._red_flags(norm, breaks, profile, child, words, facts, history)
         flags = self._severe_flags(flags, names, facts)
         ranking = self._ranking(entries)
         level = _most_cautious([e.level for e in entries]) if entries else Level.ROUTINE
-        level = self._adjust_level(level, names, profile, facts)
+        level = self._adjust_level(level, names, profile, facts, child, words)
         ranking = self._shift_for_person(ranking, entries, profile, child)
         if flags:
             most = flags[0]
@@ -114,16 +115,24 @@ class TriageEngine:
         facts: Facts | None = None,
     ) -> Profile:
         """Who the message is about (for the follow-up planner)."""
-        words = {m.key for m in self._word_index.find(normalise(text)) if not m.negated}
+        words = {
+            m.key
+            for m in self._word_index.find(normalise(text), clause_breaks(text))
+            if not m.negated
+        }
         return self._profile(text, words, age, sex, facts or Facts())
 
     def is_child(self, profile: Profile, text: str) -> bool:
-        words = {m.key for m in self._word_index.find(normalise(text)) if not m.negated}
+        words = {
+            m.key
+            for m in self._word_index.find(normalise(text), clause_breaks(text))
+            if not m.negated
+        }
         return self._is_child(profile, words)
 
     def names_someone_else(self, text: str) -> bool:
         """Whether the words are about another person (我妈, 个仔, 宝宝, 阿伯), not the writer."""
-        for m in self._word_index.find(normalise(text)):
+        for m in self._word_index.find(normalise(text), clause_breaks(text)):
             if m.key in ("child", "elderly"):
                 return True
             # 男/女 alone say a sex (我是女的), not another person.
@@ -167,10 +176,24 @@ class TriageEngine:
     # --- red flags ------------------------------------------------------------------------
 
     def _red_flags(
-        self, norm: str, profile: Profile, child: bool, words: set[str], facts: Facts
+        self,
+        norm: str,
+        breaks: frozenset[int],
+        profile: Profile,
+        child: bool,
+        words: set[str],
+        facts: Facts,
+        history: Sequence[Match] = (),
     ) -> tuple[list[RedFlag], tuple[str, ...]]:
-        """The red flags that apply, most urgent first, and those only named negated."""
-        matches = self._flag_index.find(norm)
+        """The red flags that apply, most urgent first, and those only named negated. A flag's
+        word inside the name of a past event (中风 in 中风后遗症) does not count."""
+        matches = [
+            m
+            for m in self._flag_index.find(norm, breaks)
+            if not any(
+                h.start <= m.start and m.end <= h.end and h.length > m.length for h in history
+            )
+        ]
         hits = {m.key for m in matches if not m.negated}
         negated_hits = {m.key.split("#", 1)[0] for m in matches if m.negated}
         found: list[RedFlag] = []
@@ -206,11 +229,22 @@ class TriageEngine:
         return sorted(flags, key=lambda flag: flag.level.rank)
 
     def _adjust_level(
-        self, level: Level, names: Sequence[str], profile: Profile, facts: Facts
+        self,
+        level: Level,
+        names: Sequence[str],
+        profile: Profile,
+        facts: Facts,
+        child: bool,
+        words: set[str],
     ) -> Level:
         m, f = self._k.modifiers, self._k.follow_up
         if profile.temperature is not None and profile.temperature >= m.fever_urgent_from:
             level = level.at_least(Level.URGENT)
+        fever = "fever" in words or (profile.temperature or 0) >= 37.5 or bool(facts.fever)
+        if fever and self._is_elderly(profile, words):
+            level = level.at_least(Level.URGENT)  # the elderly show serious infection mildly
+        if child:
+            level = level.at_least(Level.ROUTINE)  # a child is seen, not told to wait at home
         if facts.severe:
             level = level.at_least(Level.URGENT)
         if profile.pregnant and f.pregnancy_urgent_when.intersection(names):
@@ -246,8 +280,11 @@ class TriageEngine:
 
     # --- symptoms and conditions ------------------------------------------------------------
 
-    def _entries_in(self, norm: str, profile: Profile) -> list[Entry]:
-        matches = [m for m in self._entry_index.find(norm) if not m.negated]
+    def _entries_in(
+        self, norm: str, breaks: frozenset[int], profile: Profile
+    ) -> tuple[list[Entry], list[Match]]:
+        """The entries named (the longest reading wins) and where their words are."""
+        matches = [m for m in self._entry_index.find(norm, breaks) if not m.negated]
         chosen: list[Entry] = []
         taken: list[Match] = []
         for match in sorted(matches, key=lambda m: (-m.length, m.start)):
@@ -259,7 +296,7 @@ class TriageEngine:
             taken.append(match)
             if entry not in chosen:
                 chosen.append(entry)
-        return chosen
+        return chosen, taken
 
     @staticmethod
     def _ranking(entries: Sequence[Entry]) -> list[str]:

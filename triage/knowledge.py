@@ -46,6 +46,7 @@ class Entry:
     children_keep: bool
     sex: str | None
     pregnancy: bool
+    history: bool = False  # a past event: red-flag words inside its own words do not count
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def _entries(data: dict[str, Any], departments: dict[str, str], file: str) -> li
                 children_keep=item.get("children") == "keep",
                 sex=item.get("sex"),
                 pregnancy=bool(item.get("pregnancy")),
+                history=bool(item.get("history")),
             )
         )
     return entries

@@ -110,10 +110,27 @@ NOT_NEGATIONS = (
 _DROP = str.maketrans("著", "着", " \t\r\n,，.。!！?？、;；:：~～\"'“”‘’()（）")
 
 
+# Punctuation that ends a clause: a negation before it does not reach past it.
+_CLAUSE_BREAKS = frozenset("\n,，.。!！?？、;；")
+
+
 def normalise(text: str) -> str:
     """Simplified, half-width, lower-case, without spaces or punctuation (著 is read 着:
     睡不著 in Hong Kong writing)."""
     return normalize_text(text).lower().translate(_DROP)
+
+
+def clause_breaks(text: str) -> frozenset[int]:
+    """Where clauses end in `normalise(text)`: the offsets of the characters that follow a
+    dropped clause punctuation mark (「唔出汗，乱讲嘢」: the break is before 乱)."""
+    breaks: set[int] = set()
+    kept = 0
+    for char in normalize_text(text).lower():
+        if char in _CLAUSE_BREAKS:
+            breaks.add(kept)
+        elif char.translate(_DROP):
+            kept += 1
+    return frozenset(breaks)
 
 
 @dataclass(frozen=True)
@@ -150,14 +167,15 @@ class PhraseIndex:
                 else:
                     self._by_two[first[:2]].append(_Phrase(key, parts))
 
-    def find(self, text: str) -> list[Match]:
-        """Every match in normalised `text` (use `normalise` first)."""
+    def find(self, text: str, breaks: frozenset[int] = frozenset()) -> list[Match]:
+        """Every match in normalised `text` (use `normalise` first); `breaks` are where its
+        clauses end (`clause_breaks`), which negation does not cross."""
         cues = _mask_non_negations(text)
         found: list[Match] = []
         by_one, by_two = self._by_one, self._by_two
         for start, char in enumerate(text):
             for phrase in (*by_one.get(char, ()), *by_two.get(text[start : start + 2], ())):
-                match = _match_at(phrase, text, cues, start)
+                match = _match_at(phrase, text, cues, start, breaks)
                 if match is not None:
                     found.append(match)
         return found
@@ -171,7 +189,9 @@ def _mask_non_negations(text: str) -> str:
     return _NOT_NEGATION.sub(lambda m: "#" * len(m.group()), text)
 
 
-def _match_at(phrase: _Phrase, text: str, cues: str, start: int) -> Match | None:
+def _match_at(
+    phrase: _Phrase, text: str, cues: str, start: int, breaks: frozenset[int]
+) -> Match | None:
     first = phrase.parts[0]
     if not text.startswith(first, start):
         return None
@@ -184,14 +204,18 @@ def _match_at(phrase: _Phrase, text: str, cues: str, start: int) -> Match | None
         gap = cues[end:found]
         gap_negated = gap_negated or any(cue in gap for cue in GAP_CUES)
         end = found + len(part)
-    negated = gap_negated or _negated_before(cues, start)
+    negated = gap_negated or _negated_before(cues, start, breaks)
     return Match(phrase.key, start, end, negated)
 
 
-def _negated_before(text: str, start: int) -> bool:
-    before = text[max(0, start - 5) : start]
+def _negated_before(text: str, start: int, breaks: frozenset[int]) -> bool:
+    offset = max(0, start - 5)
+    before = text[offset:start]
     for cue in PRECEDING_CUES:
         at = before.rfind(cue)
-        if at >= 0 and len(before) - (at + len(cue)) <= 2:
+        if at < 0 or len(before) - (at + len(cue)) > 2:
+            continue
+        cue_end = offset + at + len(cue)
+        if not any(cue_end <= b <= start for b in breaks):  # 「冇发烧，胸口痛」
             return True
     return False

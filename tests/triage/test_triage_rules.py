@@ -1,0 +1,53 @@
+"""Engine rules on the shipped knowledge that are not in the phrase lists: past events, clause
+breaks for negation, children never left to self-care, fever in the elderly, a baby's months."""
+
+from __future__ import annotations
+
+import pytest
+
+from triage.engine import default_engine
+from triage.model import Level
+from triage.profile import age_in_text
+
+
+@pytest.mark.parametrize("text", ["中风后遗症，想做康复", "心梗后复查", "脑出血术后半年想复诊"])
+def test_a_past_event_named_is_no_alarm(text: str) -> None:
+    result = default_engine().triage(text)
+    assert result.red_flags == ()
+    assert result.level is not Level.EMERGENCY_AMBULANCE
+
+
+def test_new_symptoms_after_a_past_event_still_are() -> None:
+    result = default_engine().triage("我阿爸中风后遗症，今朝突然讲嘢唔清楚，口角歪咗")
+    assert "stroke_signs" in result.red_flags
+
+
+def test_negation_stops_at_the_end_of_a_clause() -> None:
+    engine = default_engine()
+    assert engine.triage("冇发烧，胸口好痛").red_flags  # the 冇 is about the fever
+    assert engine.triage("没有胸痛，就是咳嗽").red_flags == ()
+
+
+def test_a_child_is_never_left_to_self_care() -> None:
+    engine = default_engine()
+    assert engine.triage("流鼻涕打喷嚏", age=30).level is Level.SELF_CARE
+    assert engine.triage("流鼻涕打喷嚏", age=4).level is Level.ROUTINE
+
+
+def test_fever_in_the_elderly_is_same_day() -> None:
+    engine = default_engine()
+    assert engine.triage("咳嗽发烧", age=40).level is not Level.URGENT
+    assert engine.triage("咳嗽发烧", age=80).level is Level.URGENT
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [("宝宝两个月，发烧", 2), ("出世两个月", 2), ("bb三个月大", 3), ("咳嗽两个月", None)],
+)
+def test_a_babys_months(text: str, months: int | None) -> None:
+    age = age_in_text(text)
+    assert (None if age is None else round(age * 12)) == months
+
+
+def test_a_baby_of_two_months_with_fever_is_an_emergency() -> None:
+    assert "infant_fever" in default_engine().triage("宝宝两个月，发烧").red_flags
