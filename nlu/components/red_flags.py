@@ -1,4 +1,5 @@
-"""Rasa pipeline component: the triage engine's red-flag check on every message.
+"""Rasa pipeline component: the triage engine's red-flag check on every message (and symptoms
+recognised in a message DIET is unsure of).
 
 Listed after DIETClassifier and before FallbackClassifier (bot/config.yml). It is not trained:
 the red flags are the admin-editable data in triage/data/, read when Rasa loads the model, so a
@@ -19,7 +20,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.red_flag_override import decide
+from nlu.components.red_flag_override import UNSURE_BELOW, decide
 from triage.engine import TriageEngine, default_engine
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,14 @@ PREDICTED_BY = "red_flag_detector"
 class RedFlagDetector(GraphComponent):
     """Overrides the intent with `report_emergency` when the message holds a red flag."""
 
-    def __init__(self, engine: TriageEngine) -> None:
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # Keep equal to FallbackClassifier's threshold.
+        return {"unsure_below": UNSURE_BELOW}
+
+    def __init__(self, engine: TriageEngine, unsure_below: float = UNSURE_BELOW) -> None:
         self._engine = engine
+        self._unsure_below = unsure_below
 
     @classmethod
     def create(
@@ -41,7 +48,7 @@ class RedFlagDetector(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "RedFlagDetector":
-        return cls(default_engine())
+        return cls(default_engine(), float(config.get("unsure_below", UNSURE_BELOW)))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -54,7 +61,11 @@ class RedFlagDetector(GraphComponent):
     def _check(self, message: Message) -> None:
         predicted = message.get(INTENT) or {}
         override = decide(
-            self._engine, str(message.get(TEXT) or ""), predicted.get(INTENT_NAME_KEY)
+            self._engine,
+            str(message.get(TEXT) or ""),
+            predicted.get(INTENT_NAME_KEY),
+            float(predicted.get("confidence") or 0.0),
+            self._unsure_below,
         )
         if override is None:
             return

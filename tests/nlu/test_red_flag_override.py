@@ -47,3 +47,12 @@ def test_a_negated_red_flag_heard_as_an_emergency_is_a_symptom(text: str):
 )
 def test_otherwise_diet_decides(text: str, predicted: str | None):
     assert decide(default_engine(), text, predicted) is None
+
+
+def test_symptoms_diet_is_unsure_of_go_to_triage_not_to_a_shrug():
+    override = decide(default_engine(), "手麻到手肘", "deny", confidence=0.16)
+    assert override is not None
+    assert override.intent == SYMPTOMS_INTENT and 0.55 < override.confidence < 1.0
+    # Sure of something else, or unsure of words that name no symptom: DIET decides.
+    assert decide(default_engine(), "手麻到手肘", "book_appointment", confidence=0.9) is None
+    assert decide(default_engine(), "今晚吃什么好", "out_of_scope", confidence=0.3) is None
