@@ -1,16 +1,16 @@
 """Triage quality on the labelled evaluation sets, and speed: `python -m benchmarks.triage_eval`.
 
-Reads tests/triage/eval_dev.jsonl and tests/triage/eval_holdout.jsonl (two halves of one set
-written apart from the engine's lexicon; see tests/triage/README.md) and prints, for each:
-red-flag recall (goal 100%), false emergency rate (non-red-flag cases answered as an
-emergency), exact level accuracy, safe-level rate (level correct or more cautious; goal ≥ 97%),
-department top-1 and top-3 accuracy (an acceptable department first / among the first three),
-and texts per second on one core. Nothing asserts: the numbers go to the README.
+Reads the sets in tests/triage/ (written apart from the engine's lexicon; see its README) and
+prints, for each: red-flag recall (goal 100%), false emergency rate (non-red-flag cases answered
+as an emergency), exact level accuracy, safe-level rate (level correct or more cautious; goal
+≥ 97%), department top-1 and top-3 accuracy (an acceptable department first / among the first
+three), and texts per second on one core. Nothing asserts: the numbers go to the README.
 
 `--set dev|dev2|holdout|fresh|all` chooses the set (default: dev, holdout and fresh, one table
-each). `--set dev` and `--set dev2` (the development sets) also list the misses that matter; misses are never listed for the held-out half
-(`--show-misses` with any other set is refused): it is never looked at case by case, so that it
-keeps measuring words the knowledge was not written from.
+each). The development sets (`dev`, `dev2`) also list the misses that matter; misses are never
+listed for the held-out half or the fresh set (`--show-misses` with them is refused): they are
+never looked at case by case, so that they keep measuring words the knowledge was not written
+from.
 """
 
 from __future__ import annotations
