@@ -70,8 +70,11 @@ class RedFlagDetector(GraphComponent):
         if override is None:
             return
         intent = {INTENT_NAME_KEY: override.intent, "confidence": override.confidence}
+        # The others share what is left: left at DIET's values, one close to 1.0 would make
+        # FallbackClassifier call the overridden message ambiguous (nlu_fallback).
+        rest = 1.0 - override.confidence
         ranking = [
-            r
+            {**r, "confidence": float(r.get("confidence") or 0.0) * rest}
             for r in message.get(INTENT_RANKING_KEY) or []
             if r.get(INTENT_NAME_KEY) != override.intent
         ]
