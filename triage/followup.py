@@ -53,7 +53,7 @@ def plan(
     follow = engine.knowledge.follow_up
     asked = list(dict.fromkeys(answered))
     if result.red_flags or len(asked) >= follow.max_questions:
-        return asked[: max(len(asked), 0)]
+        return asked
     pending: list[Question] = []
 
     def want(question: Question, worth_it: bool) -> None:

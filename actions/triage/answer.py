@@ -83,10 +83,14 @@ class ActionTriageAnswer(Action):
             logger.exception("reading the departments for a triage answer failed")
             dispatcher.utter_message(response="utter_triage_booking_unavailable")
             return None
-        if target is None and fallback is None:
-            dispatcher.utter_message(response="utter_triage_not_bookable", department=name)
-            return None
-        if target is None and fallback is not None:
+        if target is not None:
+            dispatcher.utter_message(
+                response="utter_triage_offer_booking",
+                department=target.name,
+                buttons=_buttons(target.name, patient_id),
+            )
+            return target
+        if fallback is not None:
             dispatcher.utter_message(
                 response="utter_triage_book_first_contact",
                 department=name,
@@ -94,13 +98,8 @@ class ActionTriageAnswer(Action):
                 buttons=_buttons(fallback.name, patient_id),
             )
             return fallback
-        assert target is not None
-        dispatcher.utter_message(
-            response="utter_triage_offer_booking",
-            department=target.name,
-            buttons=_buttons(target.name, patient_id),
-        )
-        return target
+        dispatcher.utter_message(response="utter_triage_not_bookable", department=name)
+        return None
 
 
 def _buttons(department: str, patient_id: str | None) -> list[dict[str, str]]:

@@ -13,7 +13,9 @@ understood": the resident gets the triage's questions, never a shrug.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from triage.engine import TriageEngine
 
@@ -51,3 +53,16 @@ def decide(
     if confidence < unsure_below and result.matched:
         return Override(SYMPTOMS_INTENT, SYMPTOMS_CONFIDENCE, ())
     return None
+
+
+def reranked(override: Override, ranking: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The intent ranking after an override: the override first, the others sharing what is
+    left of the confidence. Left at DIET's values, one close to 1.0 would make
+    FallbackClassifier call the overridden message ambiguous (nlu_fallback)."""
+    rest = 1.0 - override.confidence
+    others = [
+        {**r, "confidence": float(r.get("confidence") or 0.0) * rest}
+        for r in ranking
+        if r.get("name") != override.intent
+    ]
+    return [{"name": override.intent, "confidence": override.confidence}, *others]

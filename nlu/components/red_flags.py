@@ -20,7 +20,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.red_flag_override import UNSURE_BELOW, decide
+from nlu.components.red_flag_override import UNSURE_BELOW, decide, reranked
 from triage.engine import TriageEngine, default_engine
 
 logger = logging.getLogger(__name__)
@@ -69,17 +69,9 @@ class RedFlagDetector(GraphComponent):
         )
         if override is None:
             return
-        intent = {INTENT_NAME_KEY: override.intent, "confidence": override.confidence}
-        # The others share what is left: left at DIET's values, one close to 1.0 would make
-        # FallbackClassifier call the overridden message ambiguous (nlu_fallback).
-        rest = 1.0 - override.confidence
-        ranking = [
-            {**r, "confidence": float(r.get("confidence") or 0.0) * rest}
-            for r in message.get(INTENT_RANKING_KEY) or []
-            if r.get(INTENT_NAME_KEY) != override.intent
-        ]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+        ranking = reranked(override, message.get(INTENT_RANKING_KEY) or [])
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         message.set(PREDICTED_BY, list(override.red_flags), add_to_output=True)
         # Flag names only: the message text is health data and never logged.
         logger.info("red-flag check: %s (%s)", override.intent, ",".join(override.red_flags))

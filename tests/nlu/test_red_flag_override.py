@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.components.red_flag_override import EMERGENCY_INTENT, SYMPTOMS_INTENT, decide
+from nlu.components.red_flag_override import EMERGENCY_INTENT, SYMPTOMS_INTENT, decide, reranked
 from triage.engine import default_engine
 
 
@@ -56,3 +56,20 @@ def test_symptoms_diet_is_unsure_of_go_to_triage_not_to_a_shrug():
     # Sure of something else, or unsure of words that name no symptom: DIET decides.
     assert decide(default_engine(), "手麻到手肘", "book_appointment", confidence=0.9) is None
     assert decide(default_engine(), "今晚吃什么好", "out_of_scope", confidence=0.3) is None
+
+
+def test_an_override_leaves_no_close_second_for_the_fallback_to_call_ambiguous():
+    # 「孩子抽风好几分钟了还没停」 with DIET sure it was describe_symptoms: the override alone
+    # must stand out, or FallbackClassifier (ambiguity 0.1) turns it into nlu_fallback.
+    override = decide(default_engine(), "孩子抽风好几分钟了还没停", "describe_symptoms", 0.95)
+    assert override is not None
+    ranking = reranked(
+        override,
+        [
+            {"name": "describe_symptoms", "confidence": 0.95},
+            {"name": EMERGENCY_INTENT, "confidence": 0.04},
+        ],
+    )
+    assert ranking[0] == {"name": EMERGENCY_INTENT, "confidence": 1.0}
+    assert [r["name"] for r in ranking] == [EMERGENCY_INTENT, "describe_symptoms"]
+    assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.1
