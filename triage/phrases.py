@@ -106,7 +106,51 @@ NOT_NEGATIONS = (
     "唔知",
     "没想到",
     "冇想到",
+    # "not right", "can't bear it": complaints, not denials (胸口有啲唔妥闷闷地 is chest
+    # discomfort; a 不 inside a `*` gap would otherwise negate it)
+    "唔妥",
+    "不妥",
+    "唔对路",
+    "唔对劲",
+    "不对劲",
+    "不舒服",
+    "唔自在",
+    "不自在",
+    "不停",
+    "不断",
+    "受不了",
+    "顶不住",
+    "顶不顺",
+    "忍不住",
+    "止不住",
+    "停不下",
+    "吃不下",
+    "睡不着",
+    "站不稳",
+    "站不起",
+    "走不了",
+    "动不了",
+    "起不来",
+    "直不起",
+    "直唔返",
+    "说不出",
+    "讲不出",
+    "喘不过",
+    "透不过",
+    "吸不上",
+    "躺不下",
+    "抬不起",
+    "举不起",
+    "拿不住",
+    "叫不醒",
+    "看不清",
+    "看不见",
+    "睁不开",
 )
+# Voice transcripts arrive as words split by spaces with spoken fillers between them
+# (「嗯 那个 就是 头痛 然后 脖子 僵」). A filler standing alone between spaces says nothing and
+# would stretch a `*` gap past its limit, so it is dropped before matching.
+_FILLER = re.compile(r"(?:(?<=\s)|^)(?:嗯+|呃+|啊+|哦+|那个|这个|就是|然后|还有|反正)(?=\s|$)")
 _DROP = str.maketrans("著", "着", " \t\r\n,，.。!！?？、;；:：~～\"'“”‘’()（）")
 
 
@@ -117,7 +161,11 @@ _CLAUSE_BREAKS = frozenset("\n,，.。!！?？、;；")
 def normalise(text: str) -> str:
     """Simplified, half-width, lower-case, without spaces or punctuation (著 is read 着:
     睡不著 in Hong Kong writing)."""
-    return normalize_text(text).lower().translate(_DROP)
+    return _folded(text).translate(_DROP)
+
+
+def _folded(text: str) -> str:
+    return _FILLER.sub("", normalize_text(text).lower())
 
 
 def clause_breaks(text: str) -> frozenset[int]:
@@ -125,7 +173,7 @@ def clause_breaks(text: str) -> frozenset[int]:
     dropped clause punctuation mark (「唔出汗，乱讲嘢」: the break is before 乱)."""
     breaks: set[int] = set()
     kept = 0
-    for char in normalize_text(text).lower():
+    for char in _folded(text):
         if char in _CLAUSE_BREAKS:
             breaks.add(kept)
         elif char.translate(_DROP):

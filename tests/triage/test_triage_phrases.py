@@ -48,3 +48,37 @@ def test_a_symptom_word_is_still_negated_itself() -> None:
     phrases = [("weak", "冇晒力"), ("fever", "发烧")]
     assert _hits(phrases, "冇晒力，冇发烧") == {"weak"}
     assert _hits(phrases, "没有冇晒力") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["胸口有啲唔妥，闷闷地", "胸口有点不对劲很闷", "胸口不舒服好闷", "胸口闷得受不了"],
+)
+def test_a_complaint_inside_a_gap_does_not_negate(text: str) -> None:
+    assert _hits([("tight", "胸口*闷")], text) == {"tight"}
+
+
+def test_a_plain_not_inside_a_gap_still_negates() -> None:
+    assert _hits([("tight", "胸口*闷")], "胸口一点都不闷") == set()
+
+
+def test_spoken_fillers_between_spaces_are_dropped() -> None:
+    spoken = "嗯 那个 就是 我 胸口 然后 一阵一阵 紧"
+    assert normalise(spoken) == "我胸口一阵一阵紧"
+    assert _hits([("tight", "胸口*紧")], "嗯 那个 胸口 然后 那个 就是 好 紧") == {"tight"}
+
+
+def test_fillers_inside_words_are_kept() -> None:
+    assert normalise("就是胸口痛，然后呢") == "就是胸口痛然后呢"
+    assert normalise("那个药 吃完 头晕") == "那个药吃完头晕"
+
+
+def test_clause_breaks_follow_the_dropped_fillers() -> None:
+    from triage.phrases import clause_breaks
+
+    text = "嗯 冇发烧， 胸口 痛"
+    assert normalise(text) == "冇发烧胸口痛"
+    assert clause_breaks(text) == frozenset({3})
+    index = PhraseIndex([("chest", "胸口*痛"), ("fever", "发烧")])
+    found = index.find(normalise(text), clause_breaks(text))
+    assert {m.key for m in found if not m.negated} == {"chest"}
