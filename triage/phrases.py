@@ -151,7 +151,7 @@ NOT_NEGATIONS = (
 # (「嗯 那个 就是 头痛 然后 脖子 僵」). A filler standing alone between spaces says nothing and
 # would stretch a `*` gap past its limit, so it is dropped before matching.
 _FILLER = re.compile(r"(?:(?<=\s)|^)(?:嗯+|呃+|啊+|哦+|那个|这个|就是|然后|还有|反正)(?=\s|$)")
-_DROP = str.maketrans("著", "着", " \t\r\n,，.。!！?？、;；:：~～\"'“”‘’()（）")
+_DROP = str.maketrans("著囗", "着口", " \t\r\n,，.。!！?？、;；:：~～\"'“”‘’()（）")
 
 
 # Punctuation that ends a clause: a negation before it does not reach past it.
@@ -160,7 +160,7 @@ _CLAUSE_BREAKS = frozenset("\n,，.。!！?？、;；")
 
 def normalise(text: str) -> str:
     """Simplified, half-width, lower-case, without spaces or punctuation (著 is read 着:
-    睡不著 in Hong Kong writing)."""
+    睡不著 in Hong Kong writing; the look-alike 囗 is read 口: 胸囗痛 from a handwriting pad)."""
     return _folded(text).translate(_DROP)
 
 

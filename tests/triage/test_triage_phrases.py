@@ -82,3 +82,7 @@ def test_clause_breaks_follow_the_dropped_fillers() -> None:
     index = PhraseIndex([("chest", "胸口*痛"), ("fever", "发烧")])
     found = index.find(normalise(text), clause_breaks(text))
     assert {m.key for m in found if not m.negated} == {"chest"}
+
+
+def test_the_look_alike_of_mouth_is_read_as_mouth() -> None:
+    assert normalise("胸囗痛") == "胸口痛"
