@@ -137,7 +137,10 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise KnowledgeError(f"{where}: expected a list of phrases")
-    return tuple(str(v) for v in value)
+    phrases = tuple(str(v) for v in value)
+    if any(not phrase.strip("^* ") for phrase in phrases):
+        raise KnowledgeError(f"{where}: an empty phrase (a stray comma?) would match everything")
+    return phrases
 
 
 def _red_flags(data: dict[str, Any], departments: dict[str, str]) -> tuple[RedFlag, ...]:

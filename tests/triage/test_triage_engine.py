@@ -111,3 +111,13 @@ def test_broken_data_fails_loudly(tmp_path: Path) -> None:
     )
     with pytest.raises(KnowledgeError, match="known departments"):
         load_knowledge(data)
+
+
+def test_an_empty_phrase_fails_loudly(tmp_path: Path) -> None:
+    data = small_knowledge(tmp_path)
+    (data / "symptoms.yml").write_text(
+        'entries:\n  - name: x\n    phrases: [头痛, ""]\n    departments: [neurology]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match="empty phrase"):
+        load_knowledge(data)
