@@ -151,7 +151,7 @@ NOT_NEGATIONS = (
 # Voice transcripts arrive as words split by spaces with spoken fillers between them
 # (「嗯 那个 就是 头痛 然后 脖子 僵」). A filler standing alone between spaces says nothing and
 # would stretch a `*` gap past its limit, so it is dropped before matching.
-_FILLER = re.compile(r"(?:(?<=\s)|^)(?:嗯+|呃+|啊+|哦+|那个|这个|就是|然后|还有|反正)(?=\s|$)")
+_FILLER = re.compile(r"(?:(?<=\s)|^)(?:嗯+|呃+|啊+|哦+|那个|就是|然后)(?=\s|$)")
 _DROP = str.maketrans("著囗", "着口", " \t\r\n,，.。!！?？、;；:：~～\"'“”‘’()（）")
 
 

@@ -51,3 +51,19 @@ def test_a_babys_months(text: str, months: int | None) -> None:
 
 def test_a_baby_of_two_months_with_fever_is_an_emergency() -> None:
     assert "infant_fever" in default_engine().triage("宝宝两个月，发烧").red_flags
+
+
+@pytest.mark.parametrize("text", ["怀孕35周，胎动好少", "我怀孕32周，感觉胎动减少了"])
+def test_fewer_fetal_movements_are_seen_the_same_day(text: str) -> None:
+    # Decided with two independent label sets: fewer movements are same-day (urgent, 产科);
+    # no movement at all stays a red flag.
+    result = default_engine().triage(text)
+    assert (result.department, result.level, result.red_flags) == (
+        "obstetrics",
+        Level.URGENT,
+        (),
+    )
+
+
+def test_no_fetal_movement_at_all_is_an_emergency() -> None:
+    assert "pregnancy_emergency" in default_engine().triage("怀孕30周，今天完全感觉不到胎动").red_flags
