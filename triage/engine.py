@@ -8,6 +8,7 @@ more urgent level wins.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -35,6 +36,13 @@ class TriageEngine:
     def __init__(self, knowledge: Knowledge) -> None:
         self._k = knowledge
         self._flags = {flag.name: flag for flag in knowledge.red_flags}
+        typos = knowledge.typos
+        self._typos = typos
+        self._typo_pattern = (
+            re.compile("|".join(map(re.escape, sorted(typos, key=len, reverse=True))))
+            if typos
+            else None
+        )
         self._flag_index = PhraseIndex(_flag_phrases(knowledge.red_flags))
         self._entries = {str(i): entry for i, entry in enumerate(knowledge.entries)}
         self._entry_index = PhraseIndex(
@@ -69,7 +77,7 @@ class TriageEngine:
     ) -> TriageResult:
         """`facts`: the answers to follow-up questions (triage/followup.py), if any."""
         facts = facts or Facts()
-        norm, breaks = normalise(text), clause_breaks(text)
+        norm, breaks = self._normalise(text), clause_breaks(text)
         words = {m.key for m in self._word_index.find(norm, breaks) if not m.negated}
         profile = self._profile(text, words, age, sex, facts)
         child = self._is_child(profile, words)
@@ -105,6 +113,14 @@ class TriageEngine:
             negated_red_flags=negated,
         )
 
+    def _normalise(self, text: str) -> str:
+        """`normalise`, with input-method slips read as the word meant (自沙 → 自杀; typos.yml).
+        Each fix keeps the length, so clause breaks and match offsets still hold."""
+        norm = normalise(text)
+        if self._typo_pattern is None:
+            return norm
+        return self._typo_pattern.sub(lambda m: self._typos[m.group()], norm)
+
     # --- the person -----------------------------------------------------------------------
 
     def profile(
@@ -117,7 +133,7 @@ class TriageEngine:
         """Who the message is about (for the follow-up planner)."""
         words = {
             m.key
-            for m in self._word_index.find(normalise(text), clause_breaks(text))
+            for m in self._word_index.find(self._normalise(text), clause_breaks(text))
             if not m.negated
         }
         return self._profile(text, words, age, sex, facts or Facts())
@@ -125,14 +141,14 @@ class TriageEngine:
     def is_child(self, profile: Profile, text: str) -> bool:
         words = {
             m.key
-            for m in self._word_index.find(normalise(text), clause_breaks(text))
+            for m in self._word_index.find(self._normalise(text), clause_breaks(text))
             if not m.negated
         }
         return self._is_child(profile, words)
 
     def names_someone_else(self, text: str) -> bool:
         """Whether the words are about another person (我妈, 个仔, 宝宝, 阿伯), not the writer."""
-        for m in self._word_index.find(normalise(text), clause_breaks(text)):
+        for m in self._word_index.find(self._normalise(text), clause_breaks(text)):
             if m.key in ("child", "elderly"):
                 return True
             # 男/女 alone say a sex (我是女的), not another person.
@@ -142,7 +158,7 @@ class TriageEngine:
 
     def mentions_fever(self, text: str) -> bool:
         """Whether the text says anything about a fever, either way (发烧, 冇发烧, 38度)."""
-        norm = normalise(text)
+        norm = self._normalise(text)
         return any(m.key == "fever" for m in self._word_index.find(norm)) or (
             temperature_in_text(normalize_text(text).lower()) is not None
         )

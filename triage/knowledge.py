@@ -91,6 +91,7 @@ class Knowledge:
     entries: tuple[Entry, ...]
     modifiers: Modifiers
     follow_up: FollowUp = field(default_factory=FollowUp)
+    typos: dict[str, str] = field(default_factory=dict)  # input-method slip → the word meant
 
 
 def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
@@ -108,7 +109,9 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
         if follow_up_file.exists()
         else FollowUp()
     )
-    return Knowledge(departments, red_flags, entries, modifiers, follow_up)
+    typos_file = data_dir / "typos.yml"
+    typos = _typos(_read(typos_file)) if typos_file.exists() else {}
+    return Knowledge(departments, red_flags, entries, modifiers, follow_up, typos)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -261,6 +264,17 @@ def _follow_up(
         self_care_max_days=_number(max_days),
         duration_said_by=_strings(duration.get("said_by"), "followup.yml duration.said_by"),
     )
+
+
+def _typos(data: dict[str, Any]) -> dict[str, str]:
+    found = data.get("typos") or {}
+    if not isinstance(found, dict):
+        raise KnowledgeError("typos.yml: typos must map a wrong form to the word meant")
+    typos = {str(wrong): str(right) for wrong, right in found.items()}
+    for wrong, right in typos.items():
+        if len(wrong) != len(right) or wrong == right or not wrong.strip():
+            raise KnowledgeError(f"typos.yml {wrong}: the word meant must differ, same length")
+    return typos
 
 
 # YAML's folded blocks (>-) join lines with a space, which Chinese text does not have.

@@ -1,0 +1,49 @@
+"""Input-method slips read as the word meant (triage/data/typos.yml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from triage_fixtures import small_knowledge
+
+from triage.engine import default_engine
+from triage.knowledge import KnowledgeError, load_knowledge
+from triage.model import Level
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("想自沙", "suicide_self_harm"),
+        ("过敏性休可了怎么办", "severe_allergy"),
+        ("我妈突然中读了，一直吐", "poisoning"),
+        ("爸爸吐雪了", "gi_bleeding"),
+        ("烫上面积好大，整只手起泡", "severe_burn"),
+    ],
+)
+def test_a_slip_in_a_red_flag_still_raises_it(text: str, flag: str) -> None:
+    assert flag in default_engine().triage(text).red_flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["又烧上38度了，喉咙痛", "我担心更多的是血压", "家中独居老人想预约体检", "过明天再去复查"],
+)
+def test_everyday_words_that_sound_alike_are_left_alone(text: str) -> None:
+    result = default_engine().triage(text)
+    assert result.red_flags == ()
+    assert result.level is not Level.EMERGENCY_AMBULANCE
+
+
+def test_every_fix_keeps_the_length_so_offsets_hold() -> None:
+    typos = default_engine().knowledge.typos
+    assert typos
+    assert all(len(wrong) == len(right) and wrong != right for wrong, right in typos.items())
+
+
+def test_a_fix_of_another_length_fails_loudly(tmp_path: Path) -> None:
+    data = small_knowledge(tmp_path)
+    (data / "typos.yml").write_text("typos:\n  自沙: 自杀了\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="same length"):
+        load_knowledge(data)
