@@ -107,6 +107,11 @@ NOT_NEGATIONS = (
     "唔知",
     "没想到",
     "冇想到",
+    "唔小心",
+    "不小心",
+    "冇留神",
+    "没留神",
+    "无意中",
     # "not right", "can't bear it": complaints, not denials (胸口有啲唔妥闷闷地 is chest
     # discomfort; a 不 inside a `*` gap would otherwise negate it)
     "唔妥",

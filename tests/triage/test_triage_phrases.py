@@ -38,6 +38,7 @@ def test_a_cue_negates(text: str) -> None:
         "唔知点解胸口痛",
         "无缘无故胸口痛",
         "是不是胸口痛",
+        "唔小心饮咗，胸口痛",  # by accident: 唔 denies nothing here
     ],
 )
 def test_a_symptom_holding_a_cue_negates_nothing(text: str) -> None:
