@@ -67,3 +67,14 @@ def test_fewer_fetal_movements_are_seen_the_same_day(text: str) -> None:
 
 def test_no_fetal_movement_at_all_is_an_emergency() -> None:
     assert "pregnancy_emergency" in default_engine().triage("怀孕30周，今天完全感觉不到胎动").red_flags
+
+
+def test_a_very_high_blood_pressure_with_only_dizziness_is_same_day() -> None:
+    # Hypertensive urgency without signs of organ damage (dev2 and dev3 labels agree).
+    result = default_engine().triage("量血压180/110，有点头晕，没有其他不舒服")
+    assert (result.level, result.red_flags) == (Level.URGENT, ())
+
+
+@pytest.mark.parametrize("text", ["血压190，看东西模糊", "血压180多，头晕得天旋地转站不稳"])
+def test_a_very_high_blood_pressure_with_signs_of_damage_is_an_emergency(text: str) -> None:
+    assert "hypertensive_crisis" in default_engine().triage(text).red_flags
