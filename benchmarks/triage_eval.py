@@ -6,11 +6,11 @@ as an emergency), exact level accuracy, safe-level rate (level correct or more c
 ≥ 97%), department top-1 and top-3 accuracy (an acceptable department first / among the first
 three), and texts per second on one core. Nothing asserts: the numbers go to the README.
 
-`--set dev|dev2|dev3|holdout|fresh|all` chooses the set (default: dev, holdout and fresh, one table
-each). The development sets (`dev`, `dev2`, `dev3`) also list the misses that matter; misses are never
-listed for the held-out half or the fresh set (`--show-misses` with them is refused): they are
-never looked at case by case, so that they keep measuring words the knowledge was not written
-from.
+`--set dev|dev2|dev3|dev4|holdout|fresh|fresh2|all` chooses the set (default: every set there
+is, one table each). The development sets (`dev`, `dev2`, `dev3`, `dev4`) also list the misses
+that matter; misses are never listed for the held-out half or the fresh sets (`--show-misses`
+with them is refused): they are never looked at case by case, so that they keep measuring words
+the knowledge was not written from.
 """
 
 from __future__ import annotations
@@ -32,13 +32,17 @@ SETS: dict[str, tuple[str, ...]] = {
     "all": ("eval_dev.jsonl", "eval_holdout.jsonl"),
     # Written afterwards by a separate author who never saw the engine or the other sets.
     "fresh": ("eval_fresh.jsonl",),
+    # A second fresh set by another author, scored once at the end of the third round.
+    "fresh2": ("eval_fresh2.jsonl",),
     # Further development sets by further authors, one per round of the knowledge (each scored
     # once before it is read, then tuned on).
     "dev2": ("eval_dev2.jsonl",),
     "dev3": ("eval_dev3.jsonl",),
+    "dev4": ("eval_dev4.jsonl",),
 }
+DEFAULT_ORDER = ("dev", "dev2", "dev3", "dev4", "holdout", "fresh", "fresh2")
 # Sets whose misses may be read (the others are held out).
-DEVELOPMENT_SETS = ("dev", "dev2", "dev3")
+DEVELOPMENT_SETS = ("dev", "dev2", "dev3", "dev4")
 EMERGENCIES = (Level.EMERGENCY_AMBULANCE, Level.EMERGENCY)
 
 
@@ -130,13 +134,17 @@ def speed(cases: list[dict[str, Any]]) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
+def _exists(name: str) -> bool:
+    return all((EVAL_DIR / file).exists() for file in SETS[name])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--set",
         choices=sorted(SETS),
         default=None,
-        help="which cases to score (default: dev and holdout, one table each)",
+        help="which cases to score (default: every set, one table each)",
     )
     parser.add_argument(
         "--show-misses",
@@ -148,7 +156,7 @@ def main() -> int:
     if args.show_misses and args.set not in DEVELOPMENT_SETS:
         parser.error("--show-misses is for the development sets: held-out misses are never shown")
     show_misses = args.set in DEVELOPMENT_SETS
-    names = [args.set] if args.set else ["dev", "holdout", "fresh"]
+    names = [args.set] if args.set else [name for name in DEFAULT_ORDER if _exists(name)]
     all_cases: list[dict[str, Any]] = []
     for name in names:
         cases = load_cases(name)
