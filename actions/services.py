@@ -1,7 +1,8 @@
 """Outside-service clients used by actions, created on first use (never at import time).
 
 rasa_sdk instantiates actions without arguments, so clients are provided here; tests install
-their own with `use_his_client` and `use_patient_services`.
+their own with `use_his_client`, `use_patient_services`, `use_report_records` and
+`use_triage_records`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from patients.db import make_async_engine, make_session_factory
 from patients.report_records import ReportRecords
 from patients.service import PatientBook
 from patients.settings import PatientsSettings
+from patients.triage_records import TriageRecords
 from patients.vault import PIIVault
 
 _his_client: HISClient | None = None
@@ -32,6 +34,7 @@ class PatientServices:
 
 _patient_services: PatientServices | None = None
 _report_records: ReportRecords | None = None
+_triage_records: TriageRecords | None = None
 
 
 def his_client() -> HISClient:
@@ -85,3 +88,18 @@ def use_report_records(records: ReportRecords | None) -> None:
     """Replace the report records (tests use a temporary database)."""
     global _report_records
     _report_records = records
+
+
+def triage_records() -> TriageRecords:
+    """The trail of triage answers for admins: codes only, never words (frontdoor's database)."""
+    global _triage_records
+    if _triage_records is None:
+        sessions = make_session_factory(make_async_engine(PatientsSettings().database_url))
+        _triage_records = TriageRecords(sessions)
+    return _triage_records
+
+
+def use_triage_records(records: TriageRecords | None) -> None:
+    """Replace the triage records (tests use a temporary database)."""
+    global _triage_records
+    _triage_records = records

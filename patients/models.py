@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -249,6 +250,49 @@ class NotificationSubscription(Base):
     # accept | reject
     status: Mapped[str] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TriageEvent(Base):
+    """One triage answer the bot gave: an emergency answer or a department with an urgency.
+
+    Admins review what the bot routed. Never the resident's words nor the symptoms they typed:
+    only the engine's codes (department, level, red-flag names). No foreign keys to accounts or
+    patients: the trail outlives the rows.
+    """
+
+    __tablename__ = "triage_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The OpenID is pseudonymous and needed to answer "who"; admin views mask it.
+    openid: Mapped[str] = mapped_column(String(64))
+    # The bound patient the triage was about, when there was one.
+    patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # emergency (the red-flag answer) | advice (a department, an urgency and the booking offer)
+    kind: Mapped[str] = mapped_column(String(16))
+    # A code of the triage catalogue (triage/data/departments.yml) and an engine level.
+    department: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(24))
+    # Follow-up questions answered before the answer; None when not known (an emergency
+    # outside a triage).
+    followup_questions: Mapped[int | None] = mapped_column(Integer)
+    booking_offered: Mapped[bool] = mapped_column(Boolean)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class TriageRedFlag(Base):
+    """A red flag an answer was given for, in the engine's order (most urgent first).
+
+    A row per flag, so admins filter and count by flag in the database.
+    """
+
+    __tablename__ = "triage_red_flags"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("triage_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flag: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class FeedCursor(Base):

@@ -2,11 +2,11 @@
 
 A phrase is a substring (`胸痛`) or parts joined by `*` ("then, within 6 characters":
 `胸口*痛` matches 胸口好痛); a leading `^` ties it to the start of the message (`^想死` is the
-whole complaint 「想死」, not the hyperbole 「热到想死」). A match right after a negation cue (没有胸痛, 冇发烧) or with a cue in
-a `*` gap (胸口唔痛) is negated, except where the cue belongs to a word that denies nothing
-(无缘无故, 是不是, or a symptom such as 冇晒力 or 唔舒服). Matching is indexed by each phrase's
-first two characters, so a message is scanned once whatever the size of the lexicon (thousands
-of texts a second).
+whole complaint 「想死」, not the hyperbole 「热到想死」). A match right after a negation cue
+(没有胸痛, 冇发烧) or with a cue in a `*` gap (胸口唔痛) is negated, except where the cue belongs
+to a word that denies nothing (无缘无故, 是不是, or a symptom such as 冇晒力 or 唔舒服).
+Matching is indexed by each phrase's first two characters, so a message is scanned once
+whatever the size of the lexicon (thousands of texts a second).
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.triage.booking_link import BookableDepartment, bookable_department
 from actions.triage.emergency import utter_emergency
 from actions.triage.state import read_state
+from actions.triage.trail import record_answer
 from integrations.his import HISError
+from patients.triage_records import TriageKind
 from triage.engine import default_engine
 from triage.model import Level, TriageResult
 
@@ -57,6 +59,7 @@ class ActionTriageAnswer(Action):
         )
         if result.red_flags:
             utter_emergency(dispatcher, result)
+            await record_answer(tracker, TriageKind.EMERGENCY, result, state)
             return [SlotSet(OFFER_SLOT, None)]
         dispatcher.utter_message(response="utter_triage_result", reason=result.reason)
         names = engine.departments
@@ -69,6 +72,9 @@ class ActionTriageAnswer(Action):
             response=_LEVEL_RESPONSES.get(result.level, "utter_triage_routine")
         )
         offered = await self._offer_booking(dispatcher, result, state.patient_id)
+        await record_answer(
+            tracker, TriageKind.ADVICE, result, state, booking_offered=offered is not None
+        )
         return [SlotSet(OFFER_SLOT, offered.name if offered else None)]
 
     @staticmethod

@@ -11,6 +11,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.triage.state import read_state
+from actions.triage.trail import record_answer
+from patients.triage_records import TriageKind
 from triage.engine import default_engine
 from triage.model import Level, TriageResult
 
@@ -18,6 +21,9 @@ logger = logging.getLogger(__name__)
 DomainDict = dict[str, Any]
 Events = list[dict[str, Any]]
 _MENTAL_HEALTH_FLAGS = {"suicide_self_harm"}
+# Mid-triage, the triage's slots say whom it is about and how many questions were answered;
+# elsewhere they may be a finished triage's, so they are not read.
+TRIAGE_FORM = "triage_form"
 
 
 def utter_emergency(dispatcher: CollectingDispatcher, result: TriageResult) -> None:
@@ -51,5 +57,8 @@ class ActionEmergency(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Events:
         text = str(tracker.latest_message.get("text") or "")
-        utter_emergency(dispatcher, default_engine().triage(text))
+        result = default_engine().triage(text)
+        utter_emergency(dispatcher, result)
+        state = read_state(tracker) if tracker.active_loop_name == TRIAGE_FORM else None
+        await record_answer(tracker, TriageKind.EMERGENCY, result, state)
         return []

@@ -1,5 +1,6 @@
 """Admin queries on report data: who saw or was told about which report (全程留痕), and the
-critical values (危急值) staff must follow up.
+critical values (危急值) staff must follow up; and on triage: what the bot routed (emergencies
+and their red flags, departments, levels, booking offers), never the residents' words.
 
 Every endpoint needs `Authorization: Bearer <ADMIN_TOKEN>`: 401 without a bearer token, 403
 with a wrong one, 404 while no ADMIN_TOKEN is configured (the endpoints do not exist). OpenIDs
@@ -24,10 +25,20 @@ from patients.report_records import (
     CriticalAlert,
     ReportRecords,
 )
+from patients.triage_records import (
+    TriageKind,
+    TriageQuery,
+    TriageRecord,
+    TriageRecords,
+    TriageSummary,
+)
+from triage.model import Level
 
 # Admins type times as they read them: without an offset, a time is China time.
 CHINA_TZ = timezone(timedelta(hours=8))
 MAX_ROWS = 500
+# Department codes and red-flag names are short identifiers (the columns hold 64 characters).
+CodeFilter = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
 class Acknowledgement(BaseModel):
@@ -92,7 +103,47 @@ def admin_router(settings: GatewaySettings) -> APIRouter:
             raise HTTPException(status_code=404, detail="no such alert")
         return _alert_json(alert)
 
+    @router.get("/triage")
+    async def triage_answers(
+        request: Request,
+        openid: str | None = None,
+        level: Level | None = None,
+        department: CodeFilter = None,
+        red_flag: CodeFilter = None,
+        kind: TriageKind | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_ROWS)] = 100,
+    ) -> list[dict[str, Any]]:
+        """The triage answers, newest first."""
+        query = TriageQuery(
+            openid=openid,
+            level=level.value if level else None,
+            department=department,
+            red_flag=red_flag,
+            kind=kind,
+            since=_aware(since),
+            until=_aware(until),
+            limit=limit,
+        )
+        return [_triage_json(r) for r in await _triage_records(request).find(query)]
+
+    @router.get("/triage/summary")
+    async def triage_summary(
+        request: Request, since: datetime | None = None, until: datetime | None = None
+    ) -> dict[str, Any]:
+        """Counts of the answers in [since, until) by kind, level, department and red flag."""
+        summary = await _triage_records(request).summary(_aware(since), _aware(until))
+        return _summary_json(summary)
+
     return router
+
+
+def _triage_records(request: Request) -> TriageRecords:
+    records: TriageRecords | None = request.app.state.services.triage
+    if records is None:
+        raise HTTPException(status_code=503, detail="triage records are not configured")
+    return records
 
 
 def _records(request: Request) -> ReportRecords:
@@ -135,4 +186,33 @@ def _alert_json(alert: CriticalAlert) -> dict[str, Any]:
         "created_at": alert.created_at.isoformat(),
         "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
         "acknowledged_by": alert.acknowledged_by,
+    }
+
+
+def _triage_json(record: TriageRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "openid": mask_openid(record.openid),
+        "account_id": record.account_id,
+        "patient_id": record.patient_id,
+        "kind": record.kind.value,
+        "department": record.department,
+        "level": record.level,
+        "red_flags": list(record.red_flags),
+        "followup_questions": record.followup_questions,
+        "booking_offered": record.booking_offered,
+        "occurred_at": record.occurred_at.isoformat(),
+    }
+
+
+def _summary_json(summary: TriageSummary) -> dict[str, Any]:
+    return {
+        "since": summary.since.isoformat() if summary.since else None,
+        "until": summary.until.isoformat() if summary.until else None,
+        "total": summary.total,
+        "booking_offered": summary.booking_offered,
+        "by_kind": summary.by_kind,
+        "by_level": summary.by_level,
+        "by_department": summary.by_department,
+        "by_red_flag": summary.by_red_flag,
     }

@@ -39,6 +39,7 @@ from integrations.wechat.services import GatewayServices, start_services
 from integrations.wechat.settings import GatewaySettings, get_settings
 from integrations.wechat.signature import compute_signature, is_valid_signature
 from integrations.wechat.state import Store
+from patients.triage_records import TriageRecords
 from patients.vault import PIIVault
 
 logger = logging.getLogger("frontdoor.gateway")
@@ -73,6 +74,7 @@ def create_app(
     wechat_api: WeChatAPIClient | None = None,
     vault: PIIVault | None = None,
     reports: ReportWiring | None = None,
+    triage: TriageRecords | None = None,
 ) -> FastAPI:
     """The gateway; clients passed in belong to the caller (tests), the others to the app."""
     settings = settings or get_settings()
@@ -86,6 +88,7 @@ def create_app(
             wechat_api=wechat_api,
             vault=vault,
             reports=reports,
+            triage=triage,
         )
         app.state.services = services
         app.state.rasa = services.rasa

@@ -1,6 +1,6 @@
 """The gateway's long-lived parts, built at start-up (never at import) and closed at shutdown:
-the shared store, the Rasa and WeChat API clients, the turn coordinator, the outbox worker and
-the report watcher."""
+the shared store, the Rasa and WeChat API clients, the turn coordinator, the outbox worker,
+the report watcher and the triage trail admins read."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ from integrations.wechat.window import record_user_message
 from patients.db import make_async_engine, make_session_factory
 from patients.protection import Protector
 from patients.settings import PatientsSettings
+from patients.triage_records import TriageRecords
 from patients.vault import PIIVault
 
 logger = logging.getLogger("frontdoor.gateway")
@@ -73,6 +74,8 @@ class GatewayServices:
     rate_limit_per_minute: int = 30
     reports: ReportWiring | None = None
     report_watcher: ReportWatcher | None = None
+    # The triage trail the action server writes (admin queries only).
+    triage: TriageRecords | None = None
     _owned: list[Closable] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _worker: asyncio.Task[None] | None = None
@@ -146,7 +149,11 @@ async def start_services(
     wechat_api: WeChatAPIClient | None = None,
     vault: PIIVault | None = None,
     reports: ReportWiring | None = None,
+    triage: TriageRecords | None = None,
 ) -> GatewayServices:
+    """Parts passed in belong to the caller. The gateway opens frontdoor's database itself when
+    the vault or the report wiring is missing, and then also reads the triage trail from it;
+    a caller passing both and no `triage` gets no triage queries (503)."""
     owned: list[Closable] = []
     if vault is None or reports is None:
         sessions, protector = _open_patients_db(owned)
@@ -155,6 +162,8 @@ async def start_services(
         if reports is None:
             reports, his = open_report_wiring(settings, sessions, protector)
             owned.append(his)
+        if triage is None:
+            triage = TriageRecords(sessions)
     pii = vault
     if store is None:
         store = open_store(settings.redis_url or None, prefix=settings.redis_key_prefix)
@@ -249,6 +258,7 @@ async def start_services(
         click_intents,
         rate_limit_per_minute=settings.rate_limit_per_minute,
         reports=reports,
+        triage=triage,
         _owned=owned,
     )
     if can_push:

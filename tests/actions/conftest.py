@@ -1,6 +1,7 @@
-"""Fixtures of the action tests that work with a hospital (booking, reports): a freshly seeded
-sandbox hospital per module (bookings change it), frontdoor's patient records and report trail
-on a temporary database with the SMS stand-in in-process, and a helper to bind patients."""
+"""Fixtures of the action tests that work with a hospital (booking, reports, triage): a freshly
+seeded sandbox hospital per module (bookings change it), frontdoor's patient records, report
+trail and triage trail on a temporary database with the SMS stand-in in-process, and a helper
+to bind patients."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from actions.services import (
     use_his_client,
     use_patient_services,
     use_report_records,
+    use_triage_records,
 )
 from integrations.his import HISClient
 from integrations.sms.client import SMSClient
@@ -32,6 +34,7 @@ from patients.migrate import migrate as migrate_patients
 from patients.protection import Protector
 from patients.report_records import ReportRecords
 from patients.service import BindingPolicy, PatientBook, PatientView
+from patients.triage_records import TriageRecords
 from patients.vault import PIIVault
 from sandbox.sms.app import DEFAULT_API_KEY
 from sandbox.sms.app import create_app as create_sms
@@ -88,9 +91,11 @@ async def patients(tmp_path: Path, sms) -> AsyncIterator[PatientServices]:
     )
     use_patient_services(services)
     use_report_records(ReportRecords(sessions))
+    use_triage_records(TriageRecords(sessions))
     yield services
     use_patient_services(None)
     use_report_records(None)
+    use_triage_records(None)
     await engine.dispose()
 
 

@@ -1,4 +1,5 @@
-"""Helpers of the end-to-end dialogues: say something as a WeChat user, read an SMS code."""
+"""Helpers of the end-to-end dialogues: say something as a WeChat user, read an SMS code, ask
+the admin endpoints."""
 
 from __future__ import annotations
 
@@ -20,3 +21,14 @@ async def sms_code(system: System, phone: str) -> str:
     async with httpx.AsyncClient(base_url=system.env["SMS_BASE_URL"]) as sms:
         messages = (await sms.get("/sandbox/messages", params={"phone": f"+86{phone}"})).json()
     return str(messages[-1]["params"]["code"])
+
+
+async def admin(system: System, path: str, **params: str) -> list[dict]:
+    """A list from an admin endpoint (`GET`, the system's admin bearer token)."""
+    async with httpx.AsyncClient(base_url=system.gateway_url) as client:
+        answer = await client.get(
+            path, params=params, headers={"Authorization": f"Bearer {system.env['ADMIN_TOKEN']}"}
+        )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    return body if isinstance(body, list) else body["items"]

@@ -11,7 +11,7 @@ import re
 
 import httpx
 import pytest
-from e2e_chat import say, sms_code
+from e2e_chat import admin, say, sms_code
 
 from sandbox.hospital.reports.demo import DEMO_PATIENTS
 from sandbox.wechat.sender import WeChatSender, random_openid
@@ -20,16 +20,6 @@ from scripts.launcher import System
 pytestmark = pytest.mark.e2e
 
 ELDER = DEMO_PATIENTS["elder"]  # abnormal blood count, a critical potassium, pending tests
-
-
-async def admin(system: System, path: str, **params: str) -> list[dict]:
-    async with httpx.AsyncClient(base_url=system.gateway_url) as client:
-        answer = await client.get(
-            path, params=params, headers={"Authorization": f"Bearer {system.env['ADMIN_TOKEN']}"}
-        )
-    assert answer.status_code == 200, answer.text
-    body = answer.json()
-    return body if isinstance(body, list) else body["items"]
 
 
 async def bind_elder(wechat: WeChatSender, system: System, user: str) -> None:

@@ -2,14 +2,14 @@
 first (Mandarin, Cantonese, suicidal talk) with what to do while waiting; a negated red flag is
 not an emergency; symptoms → at most three questions → department, urgency and reason → the
 offer to book → the booking form for that department and patient; a red flag mid-booking gets
-the emergency answer and ends the booking."""
+the emergency answer and ends the booking, and admins see both answers in the triage trail."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from e2e_chat import say, sms_code
+from e2e_chat import admin, say, sms_code
 
 from sandbox.wechat.sender import WeChatSender, random_openid
 from scripts.launcher import System
@@ -124,3 +124,17 @@ async def test_symptoms_to_a_booking_and_a_red_flag_mid_booking(
     assert "【紧急】" in reply and "120" in reply, reply
     reply = await say(wechat, user, "我约了哪些号")
     assert "神经内科" not in reply, reply
+
+    # Admins see what was routed: the emergency with its red flag, then the advice with the
+    # booking offer, for this user's bound patient; no words, and the OpenID masked.
+    trail = await admin(system, "/admin/triage", openid=user)
+    assert [row["kind"] for row in trail] == ["emergency", "advice"], trail
+    emergency, advice = trail
+    assert "chest_pain" in emergency["red_flags"], emergency
+    assert emergency["level"] == "emergency_ambulance" and not emergency["booking_offered"]
+    assert advice["department"] == "neurology" and advice["booking_offered"] is True, advice
+    assert advice["patient_id"] is not None and advice["followup_questions"] == asked
+    assert emergency["account_id"] == advice["account_id"] is not None
+    assert user not in str(trail) and "头疼" not in str(trail) and "心口" not in str(trail)
+    flagged = await admin(system, "/admin/triage", red_flag="chest_pain", kind="emergency")
+    assert emergency["id"] in {row["id"] for row in flagged}

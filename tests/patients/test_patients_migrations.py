@@ -1,5 +1,6 @@
-"""Migrations reproduce the ORM schema exactly and downgrade cleanly, on SQLite and PostgreSQL;
-one binding flow runs on PostgreSQL through the async psycopg driver."""
+"""Migrations reproduce the ORM schema exactly and downgrade cleanly, on SQLite and PostgreSQL
+(all at once, and the triage trail's step on its own); one binding flow runs on PostgreSQL
+through the async psycopg driver."""
 
 from __future__ import annotations
 
@@ -30,7 +31,15 @@ TABLES = {
     "patient_verifications",
     "pii_vault",
     "patient_audit_events",
+    "report_access_events",
+    "critical_value_alerts",
+    "report_notifications",
+    "notification_subscriptions",
+    "feed_cursors",
+    "triage_events",
+    "triage_red_flags",
 }
+TRIAGE_TABLES = {"triage_events", "triage_red_flags"}
 
 
 def schema_diffs(url: str) -> list[object]:
@@ -74,12 +83,32 @@ def check_upgrade_and_downgrade(url: str) -> None:
     assert schema_diffs(url) == []
 
 
+def check_triage_step(url: str) -> None:
+    """0003 adds the triage trail and takes only it away again."""
+    migrate(url, "0002")
+    assert table_names(url) & TRIAGE_TABLES == set()
+    migrate(url)
+    assert schema_diffs(url) == []
+    downgrade(url, "0002")
+    assert table_names(url) & TABLES == TABLES - TRIAGE_TABLES
+    migrate(url)
+    assert schema_diffs(url) == []
+
+
 def test_sqlite_migrations(sqlite_url: str) -> None:
     check_upgrade_and_downgrade(sqlite_url)
 
 
 def test_postgres_migrations(pg_url: str) -> None:
     check_upgrade_and_downgrade(pg_url)
+
+
+def test_sqlite_triage_migration(sqlite_url: str) -> None:
+    check_triage_step(sqlite_url)
+
+
+def test_postgres_triage_migration(pg_url: str) -> None:
+    check_triage_step(pg_url)
 
 
 def test_other_packages_tables_are_left_alone(sqlite_url: str) -> None:

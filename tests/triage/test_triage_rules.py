@@ -66,7 +66,9 @@ def test_fewer_fetal_movements_are_seen_the_same_day(text: str) -> None:
 
 
 def test_no_fetal_movement_at_all_is_an_emergency() -> None:
-    assert "pregnancy_emergency" in default_engine().triage("怀孕30周，今天完全感觉不到胎动").red_flags
+    assert (
+        "pregnancy_emergency" in default_engine().triage("怀孕30周，今天完全感觉不到胎动").red_flags
+    )
 
 
 def test_a_very_high_blood_pressure_with_only_dizziness_is_same_day() -> None:

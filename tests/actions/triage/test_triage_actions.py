@@ -1,23 +1,30 @@
 """The triage dialogue's actions without a trained model: trackers as Rasa sends them, the
-shipped triage knowledge, the real sandbox hospital in-process, frontdoor's patient records on a
-temporary database."""
+shipped triage knowledge, the real sandbox hospital in-process, frontdoor's patient records and
+triage trail on a temporary database (one row per answer, never the words; a broken or slow
+trail never changes the answer)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from typing import Any
 
 import httpx
 import pytest
-from action_testkit import resident_id, run, slot_events, tracker
+from action_testkit import OPENID, resident_id, run, slot_events, tracker
+from sqlalchemy.exc import OperationalError
 
 from actions.booking.start import ActionStartBooking
-from actions.services import use_his_client
+from actions.services import triage_records, use_his_client, use_triage_records
+from actions.triage import trail as triage_trail
 from actions.triage.answer import ActionTriageAnswer, book_payload
 from actions.triage.emergency import ActionEmergency
 from actions.triage.form import ActionAskTriageWho, ValidateTriageForm
 from actions.triage.start import ActionStartTriage
 from integrations.his import HISClient
+from patients.triage_records import TriageKind, TriageQuery, TriageRecord, TriageRecords
+from triage.engine import default_engine
 
 pytestmark = pytest.mark.usefixtures("his")
 
@@ -32,6 +39,18 @@ def responses(messages: list[dict[str, Any]]) -> list[str]:
 
 def requested(events: list[dict[str, Any]]) -> Any:
     return slot_events(events).get("requested_slot", "not set")
+
+
+@pytest.fixture
+def trail(patients) -> TriageRecords:
+    """The triage trail the `patients` fixture installed for the actions."""
+    return triage_records()
+
+
+async def only_row(trail: TriageRecords) -> TriageRecord:
+    rows = await trail.find(TriageQuery())
+    assert len(rows) == 1, rows
+    return rows[0]
 
 
 async def test_start_keeps_the_words_and_knows_the_user_from_the_bound_id(patients, bind, domain):
@@ -217,9 +236,10 @@ async def test_a_hospital_that_cannot_be_read_still_gets_the_advice(patients, do
         ("/report_emergency", "utter_emergency"),  # the menu's emergency button
     ],
 )
-async def test_the_emergency_answer_comes_first(domain, text: str, first: str):
+async def test_the_emergency_answer_comes_first(trail, domain, text: str, first: str):
     _, messages = await run(ActionEmergency(), tracker(text, "report_emergency"), domain)
     assert responses(messages)[0] == first
+    assert (await only_row(trail)).kind is TriageKind.EMERGENCY
     if first in ("utter_emergency_call_120", "utter_emergency_go_now"):
         assert "120" in messages[0]["reason"] or "急诊" in messages[0]["reason"]
         assert responses(messages)[1] == "utter_emergency_while_waiting"
@@ -239,3 +259,157 @@ async def test_yes_to_the_offer_books_that_department_for_that_patient(patients,
 
 def test_the_offer_payload_is_what_the_booking_form_reads():
     assert book_payload("儿科", None) == '/book_appointment{"department": "儿科"}'
+
+
+# --- the admins' trail ------------------------------------------------------------------------
+
+
+async def test_an_answer_is_recorded_with_the_bound_patient_and_the_offer(
+    patients, bind, trail, domain
+):
+    me = await bind("陈大文", SELF_ID, "13900000001")
+    slots = {
+        "triage_text": "头疼三天了；没有发烧",
+        "triage_age": 45.0,
+        "triage_sex": "male",
+        "triage_patient": str(me.id),
+        "triage_fever": "no",
+    }
+    _, messages = await run(ActionTriageAnswer(), tracker("没有发烧", slots=slots), domain)
+    assert responses(messages)[-1] == "utter_triage_offer_booking"
+    row = await only_row(trail)
+    assert row.openid == OPENID
+    assert row.account_id is not None
+    assert row.account_id == await patients.book.account_id(OPENID)
+    assert row.patient_id == me.id
+    assert (row.kind, row.department, row.level) == (TriageKind.ADVICE, "neurology", "routine")
+    assert row.red_flags == ()
+    assert (row.followup_questions, row.booking_offered) == (1, True)
+
+
+async def test_an_answer_for_someone_unbound_has_no_account_or_patient(trail, domain):
+    slots = {"triage_text": "孩子发烧咳嗽两天；5岁", "triage_who": "5"}
+    await run(ActionTriageAnswer(), tracker("5岁", slots=slots), domain)
+    row = await only_row(trail)
+    assert (row.account_id, row.patient_id) == (None, None)
+    assert (row.department, row.followup_questions, row.booking_offered) == ("pediatrics", 1, True)
+
+
+async def test_a_red_flag_in_the_answers_is_recorded_as_an_emergency(trail, domain):
+    slots = {"triage_text": "肚子痛；好痛", "triage_who": "30", "triage_severity": "severe"}
+    await run(ActionTriageAnswer(), tracker("好痛", slots=slots), domain)
+    row = await only_row(trail)
+    assert row.kind is TriageKind.EMERGENCY
+    assert "severe_abdominal_pain" in row.red_flags
+    assert (row.level, row.followup_questions, row.booking_offered) == ("emergency", 2, False)
+
+
+async def test_no_booking_offered_when_the_hospital_cannot_be_read(trail, domain):
+    down = HISClient(
+        "http://his.test/fhir",
+        transport=httpx.MockTransport(lambda request: httpx.Response(503)),
+        retries=0,
+    )
+    use_his_client(down)
+    try:
+        slots = {"triage_text": "膝盖痛", "triage_who": "50", "triage_severity": "mild"}
+        await run(ActionTriageAnswer(), tracker("还好", slots=slots), domain)
+    finally:
+        await down.aclose()
+    row = await only_row(trail)
+    assert (row.kind, row.department, row.booking_offered) == (
+        TriageKind.ADVICE,
+        "orthopedics",
+        False,
+    )
+
+
+@pytest.mark.parametrize("text", ["我阿爸心口好痛出冷汗", "肚子痛到打滚", "我真系唔想活了"])
+async def test_an_emergency_is_recorded_with_its_red_flags(trail, domain, text: str):
+    await run(ActionEmergency(), tracker(text, "report_emergency"), domain)
+    row = await only_row(trail)
+    expected = default_engine().triage(text)
+    assert row.red_flags and row.red_flags == expected.red_flags
+    assert (row.department, row.level) == (expected.department, expected.level.value)
+    # Outside a triage, nobody was asked anything and no patient is known.
+    assert (row.patient_id, row.followup_questions, row.booking_offered) == (None, None, False)
+
+
+async def test_the_general_emergency_answer_is_recorded_as_one(trail, domain):
+    await run(ActionEmergency(), tracker("/report_emergency", "report_emergency"), domain)
+    row = await only_row(trail)
+    assert (row.kind, row.department, row.level) == (
+        TriageKind.EMERGENCY,
+        "emergency",
+        "emergency_ambulance",
+    )
+    assert row.red_flags == ()
+
+
+async def test_an_emergency_mid_triage_is_recorded_for_that_triage(patients, bind, trail, domain):
+    me = await bind("陈大文", SELF_ID, "13900000001")
+    slots = {"triage_text": "头疼", "triage_patient": str(me.id), "triage_fever": "no"}
+    text = "我而家突然心口好痛，透唔到气"
+    await run(
+        ActionEmergency(),
+        tracker(text, "report_emergency", slots=slots, active_loop="triage_form"),
+        domain,
+    )
+    row = await only_row(trail)
+    assert "chest_pain" in row.red_flags
+    assert (row.patient_id, row.followup_questions) == (me.id, 1)
+    # The same slots left over from a finished triage say nothing about this emergency.
+    await run(ActionEmergency(), tracker(text, "report_emergency", slots=slots), domain)
+    latest = (await trail.find(TriageQuery(limit=1)))[0]
+    assert (latest.patient_id, latest.followup_questions) == (None, None)
+
+
+class BrokenTrail:
+    """A trail whose database fails, with the row's values in its message (as SQLAlchemy's
+    errors carry them): none of it may reach the log."""
+
+    async def record(self, openid: str, *args: Any, **kwargs: Any) -> None:
+        raise OperationalError("INSERT INTO triage_events …", {"openid": openid}, Exception())
+
+
+class SlowTrail:
+    async def record(self, *args: Any, **kwargs: Any) -> None:
+        await asyncio.sleep(30)
+
+
+CASES = [
+    (ActionEmergency, "我阿爸心口好痛出冷汗", {}),
+    (ActionTriageAnswer, "5岁", {"triage_text": "孩子发烧咳嗽两天；5岁", "triage_who": "5"}),
+]
+
+
+@pytest.mark.parametrize(("action", "text", "slots"), CASES)
+async def test_a_broken_trail_never_changes_the_answer(
+    patients, domain, caplog, action, text: str, slots: dict[str, Any]
+):
+    def answer() -> Any:
+        return run(action(), tracker(text, "report_emergency", slots=slots), domain)
+
+    expected = await answer()
+    use_triage_records(BrokenTrail())  # type: ignore[arg-type]
+    with caplog.at_level(logging.INFO):
+        assert await answer() == expected
+    failures = [r for r in caplog.records if "not recorded" in r.getMessage()]
+    assert len(failures) == 1 and failures[0].levelno == logging.ERROR
+    logged = "\n".join(r.getMessage() + str(r.exc_info or "") for r in caplog.records)
+    assert OPENID not in logged
+    assert text not in logged and "心口" not in logged and "发烧" not in logged
+
+
+@pytest.mark.parametrize(("action", "text", "slots"), CASES)
+async def test_a_slow_trail_does_not_hold_the_answer(
+    patients, domain, monkeypatch, action, text: str, slots: dict[str, Any]
+):
+    monkeypatch.setattr(triage_trail, "RECORD_TIMEOUT_SECONDS", 0.2)
+
+    def answer() -> Any:
+        return run(action(), tracker(text, "report_emergency", slots=slots), domain)
+
+    expected = await answer()
+    use_triage_records(SlowTrail())  # type: ignore[arg-type]
+    assert await asyncio.wait_for(answer(), timeout=5) == expected

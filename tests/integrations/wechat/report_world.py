@@ -1,6 +1,6 @@
-"""A small world for the report-notice tests: frontdoor's database (migrated SQLite) with
-patients bound through the real flow (SMS stand-in), the WeChat API stand-in served in-process,
-and a hospital feed the test writes to."""
+"""A small world for the report-notice and admin tests: frontdoor's database (migrated SQLite)
+with patients bound through the real flow (SMS stand-in), the report and triage trails, the
+WeChat API stand-in served in-process, and a hospital feed the test writes to."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ from patients.migrate import migrate
 from patients.protection import Protector
 from patients.report_records import ReportRecords
 from patients.service import PatientBook, PatientView
+from patients.triage_records import TriageRecords
 from patients.vault import PIIVault
 from sandbox.sms.app import DEFAULT_API_KEY
 from sandbox.sms.app import create_app as create_sms_stand_in
@@ -60,8 +61,11 @@ CONSENT = ("v1", "我同意区健康服务平台为查询报告处理我和家�
 
 
 @contextlib.asynccontextmanager
-async def open_gateway(world: World, **overrides: Any) -> AsyncIterator[Gateway]:
-    """The gateway app on `world` (Rasa unreachable: these tests need no dialogue turn)."""
+async def open_gateway(
+    world: World, *, with_triage: bool = True, **overrides: Any
+) -> AsyncIterator[Gateway]:
+    """The gateway app on `world` (Rasa unreachable: these tests need no dialogue turn);
+    `with_triage=False`: a gateway given no triage trail."""
     settings = GatewaySettings(
         **{
             "wechat_token": TOKEN,
@@ -76,7 +80,13 @@ async def open_gateway(world: World, **overrides: Any) -> AsyncIterator[Gateway]
     wiring = ReportWiring(world.records, world.book, world.feed)
     store = MemoryStore()
     app = create_app(
-        settings, rasa, store=store, wechat_api=world.api, vault=world.vault, reports=wiring
+        settings,
+        rasa,
+        store=store,
+        wechat_api=world.api,
+        vault=world.vault,
+        reports=wiring,
+        triage=world.triage if with_triage else None,
     )
     async with (
         app.router.lifespan_context(app),
@@ -225,6 +235,7 @@ class World:
     wx: httpx.AsyncClient  # the stand-in's control side (/sandbox/...)
     clock: Clock
     vault: PIIVault
+    triage: TriageRecords
     feed: FakeFeed = field(default_factory=FakeFeed)
 
     async def bind(self, openid: str, name: str = "陈国强", his_id: str = FATHER) -> PatientView:
@@ -300,5 +311,7 @@ async def open_world(tmp_path: Path) -> AsyncIterator[World]:
         protector = Protector(bytes(range(32)))
         book = PatientBook(sessions, protector, sms, clock=clock)
         vault = PIIVault(sessions, protector)
-        yield World(ReportRecords(sessions, clock=clock), book, control, api, wx, clock, vault)
+        records = ReportRecords(sessions, clock=clock)
+        triage = TriageRecords(sessions, clock=clock)
+        yield World(records, book, control, api, wx, clock, vault, triage)
     await engine.dispose()
