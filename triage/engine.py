@@ -114,8 +114,9 @@ class TriageEngine:
         )
 
     def _normalise(self, text: str) -> str:
-        """`normalise`, with input-method slips read as the word meant (自沙 → 自杀; typos.yml).
-        Each fix keeps the length, so clause breaks and match offsets still hold."""
+        """`normalise`, with input-method slips and regional words read as the word meant
+        (自沙 → 自杀, 心肝头 → _心口; typos.yml). Each reading keeps the length, so clause breaks
+        and match offsets still hold."""
         norm = normalise(text)
         if self._typo_pattern is None:
             return norm

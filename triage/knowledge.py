@@ -16,6 +16,8 @@ import yaml
 from triage.model import Level
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# Fills a reading shorter than what was written (typos.yml); no phrase contains it.
+PADDING = "_"
 
 
 class KnowledgeError(ValueError):
@@ -91,7 +93,8 @@ class Knowledge:
     entries: tuple[Entry, ...]
     modifiers: Modifiers
     follow_up: FollowUp = field(default_factory=FollowUp)
-    typos: dict[str, str] = field(default_factory=dict)  # input-method slip → the word meant
+    # what was written (a slip, a regional word) → the word meant, padded to the same length
+    typos: dict[str, str] = field(default_factory=dict)
 
 
 def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
@@ -267,13 +270,21 @@ def _follow_up(
 
 
 def _typos(data: dict[str, Any]) -> dict[str, str]:
-    found = data.get("typos") or {}
-    if not isinstance(found, dict):
-        raise KnowledgeError("typos.yml: typos must map a wrong form to the word meant")
-    typos = {str(wrong): str(right) for wrong, right in found.items()}
-    for wrong, right in typos.items():
-        if len(wrong) != len(right) or wrong == right or not wrong.strip():
-            raise KnowledgeError(f"typos.yml {wrong}: the word meant must differ, same length")
+    """Slips and regional words (both sections) → the word meant, left-padded with `_` to the
+    length of what was written, so that offsets hold (脑瓜子 → __头)."""
+    typos: dict[str, str] = {}
+    for section in ("typos", "regional"):
+        found = data.get(section) or {}
+        if not isinstance(found, dict):
+            raise KnowledgeError(f"typos.yml {section}: must map what is written to the word meant")
+        for wrong, right in ((str(w), str(r)) for w, r in found.items()):
+            if not wrong.strip() or not right.strip() or wrong == right or len(right) > len(wrong):
+                raise KnowledgeError(
+                    f"typos.yml {wrong}: the word meant must differ and be no longer"
+                )
+            if wrong in typos:
+                raise KnowledgeError(f"typos.yml {wrong}: listed twice")
+            typos[wrong] = PADDING * (len(wrong) - len(right)) + right
     return typos
 
 

@@ -1,4 +1,4 @@
-"""Input-method slips read as the word meant (triage/data/typos.yml)."""
+"""Input-method slips and regional words read as the word meant (triage/data/typos.yml)."""
 
 from __future__ import annotations
 
@@ -36,14 +36,28 @@ def test_everyday_words_that_sound_alike_are_left_alone(text: str) -> None:
     assert result.level is not Level.EMERGENCY_AMBULANCE
 
 
-def test_every_fix_keeps_the_length_so_offsets_hold() -> None:
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("阮阿嫲心肝头翳到好辛苦，一身冷汗", "chest_pain"),  # Chaozhou: 心肝头 is the chest
+        ("阿公喘到无气，喙唇乌乌", "breathing_difficulty"),  # 喙唇: lips
+        ("俺爸脑瓜子磕破了，一直犯迷糊", "head_injury"),  # northern: 脑瓜子 is the head
+        ("想zisha", "suicide_self_harm"),  # pinyin left unconverted
+    ],
+)
+def test_regional_words_and_pinyin_are_read(text: str, flag: str) -> None:
+    assert flag in default_engine().triage(text).red_flags
+
+
+def test_every_reading_keeps_the_length_so_offsets_hold() -> None:
     typos = default_engine().knowledge.typos
     assert typos
-    assert all(len(wrong) == len(right) and wrong != right for wrong, right in typos.items())
+    assert all(len(wrong) == len(read) and wrong != read for wrong, read in typos.items())
+    assert typos["脑瓜子"] == "__头"
 
 
-def test_a_fix_of_another_length_fails_loudly(tmp_path: Path) -> None:
+def test_a_reading_longer_than_what_was_written_fails_loudly(tmp_path: Path) -> None:
     data = small_knowledge(tmp_path)
     (data / "typos.yml").write_text("typos:\n  自沙: 自杀了\n", encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="same length"):
+    with pytest.raises(KnowledgeError, match="no longer"):
         load_knowledge(data)

@@ -69,6 +69,54 @@ URGENT = [
     # a back that locked
     ("闪亲条腰，宜家郁都郁唔到", None, None, "orthopedics"),
     ("腰痛到下不了床", None, None, "orthopedics"),
+    # a metal, wood or glass chip flown into the eye
+    ("用角磨机打磨，有铁屑飞进眼睛，眼泪流个不停", None, None, "ophthalmology"),
+    ("钻墙的时候有碎屑弹入眼，好痛", None, None, "ophthalmology"),
+    # a rash after starting a medicine
+    ("吃了别嘌醇一个星期，全身出疹子", None, None, "dermatology"),
+    ("打完吊针之后成身起红点", None, None, "dermatology"),
+    # pus on the tonsils with fever (Cantonese 喉核, white patches)
+    ("喉核有白点，发热38度", None, None, "ent"),
+    ("发高烧，扁桃腺有白色脓点", None, None, "ent"),
+    ("扁桃体上面有白色的东西，发烧39度", None, None, "ent"),
+    # low platelets or bruising with bleeding
+    ("血小板得三十几，手臂多咗好多瘀斑", None, None, "hematology"),
+    ("大腿无端端好多乌青，牙肉出血", None, None, "hematology"),
+    # spotting in early pregnancy
+    ("验孕阳性，底裤有啲啡色", None, "female", "obstetrics"),
+    ("早孕，有一点点褐色分泌物", None, None, "obstetrics"),
+    ("测出怀孕6周，内裤上有点褐色", None, None, "obstetrics"),
+    # fewer fetal movements
+    ("BB今日郁少咗，我怀咗32周", None, None, "obstetrics"),
+    ("孕36周，感觉宝宝动得比平时少", None, None, "obstetrics"),
+    # vomiting and diarrhoea for a day, or in a child
+    ("三岁女儿呕吐腹泻一整天", 3, None, "pediatrics"),
+    ("囡囡又屙又呕成晚", 2, None, "pediatrics"),
+    # a fall on the outstretched hand
+    ("跌低手撑地，手腕好痛", None, None, "orthopedics"),
+    ("摔倒后手腕肿起来，还变了形", None, None, "orthopedics"),
+    # a bone stuck in the throat
+    ("食鱼卡咗条骨喺喉咙", None, None, "ent"),
+    ("食鸡鲠到骨，吞口水都痛", None, None, "ent"),
+    # a psychosis or mania coming back
+    ("躁郁症自己停咗药，成个礼拜冇点瞓，话好多", None, None, "psychiatry"),
+    ("精神分裂复发，又开始自言自语", None, None, "psychiatry"),
+    ("讲嘢好快，成晚唔瞓都唔攰", None, None, "psychiatry"),
+    # a kidney infection: burning or bloody urine with loin pain, or loin pain with fever
+    ("屙尿好痛，仲有血，腰眼痛", None, None, "urology"),
+    ("腰痛，发冷发烧", None, None, "urology"),
+    # a nail through the skin (tetanus)
+    ("行山踩到生锈铁钉", None, None, "general_surgery"),
+    ("俾铁钉拮穿只脚", None, None, "general_surgery"),
+    # a dialysis patient with swelling or a cloudy bag
+    ("洗肾嘅病人，呢两日对脚肿咗好多", None, None, "nephrology"),
+    ("腹透之后肚痛，透析液好浑浊", None, None, "nephrology"),
+    # a small object breathed in, even when the coughing stopped
+    ("孙仔食瓜子呛亲，之后一直咳", 4, None, "ent"),
+    ("个女食花生噎到，而家冇咩事", 3, None, "ent"),
+    # a deep cut with a tendon showing or a finger that no longer straightens
+    ("切菜切到手指，见到白色的筋", None, None, "general_surgery"),
+    ("手指被刀切到，伸不直了", None, None, "general_surgery"),
 ]
 
 
@@ -97,7 +145,25 @@ NOT_URGENT = [
     "扁桃体肿大，没发烧",
     "生蛇好咗之后仲系痛",
     "糖尿病，血糖控制得还行，想开药",
+    "个仔呕咗一次，屙咗一次，而家精神好好",
+    "我上吐下泻",
+    "扁桃体有白点，没有发烧",
+    "扁桃体化脓，冇发烧",
+    "血小板稍微低，冇出血，想复查",
+    "测到两条杠，想预约建档",
+    "洗肾三年，想问饮食",
+    "我有精神病，想复诊开药",
+    "眼瞓到擘唔开眼",
+    "吃饭呛到了，咳了几下",
+    "食咗药之后冇再出疹",
 ]
+
+
+# Mouth ulcers that keep coming back are worth a visit, not home care.
+@pytest.mark.parametrize("text", ["成日生口腔溃疡，一个月几次", "口腔溃疡反反复复", "经常生痱滋"])
+def test_recurring_mouth_ulcers_are_routine(text: str) -> None:
+    result = default_engine().triage(text)
+    assert (result.level, result.department) == (Level.ROUTINE, "stomatology"), result.matched
 
 
 @pytest.mark.parametrize("text", NOT_URGENT)
@@ -117,6 +183,19 @@ LOOK_ALIKES = [
     ("胸口有个地方一按就痛，不按就不痛", "general_medicine"),
     ("心口按着才痛，是不是心脏病", "general_medicine"),
     ("打完农药手臂有点痒", "dermatology"),
+    # a lopsided mouth put down to a dental anaesthetic just given
+    ("啱啱剥完牙，打咗麻药，个嘴有啲歪", "stomatology"),
+    ("嘴有点歪，刚拔完牙麻药还没过", "stomatology"),
+    ("补完牙打了麻药，嘴巴歪歪的，正常吗", "stomatology"),
+    # someone else's suicide in the news or a video
+    ("看了自杀的新闻，我没有这种想法，就是睡不着", "psychiatry"),
+    ("抖音见到有人跳楼，心里好难受，我自己不会这样做", "psychiatry"),
+    # a wrong-medicine episode that is over
+    ("上次吃错药洗过胃，现在没事，想问维生素能不能吃", "general_medicine"),
+    ("去年食错药入院，好返之后一直冇事", "general_medicine"),
+    # read online that a headache could be a brain bleed
+    ("网上说头痛可能是脑出血，我有点担心，其实只是有点胀", "neurology"),
+    ("小红书话长期头痛可能系脑出血先兆，想做个检查", "neurology"),
 ]
 
 
@@ -148,6 +227,29 @@ STILL_EMERGENCIES = [
     ("喷完农药手痒，后来晕倒了", "fainting_unconscious"),
     ("冇饮农药，不过喷完农药之后一直呕", "poisoning"),
     ("喷农药后不停出汗", "poisoning"),
+    # dental anaesthetic: a sign beside it, a droop days later, or an anaesthetic not dental
+    ("刚补完牙，嘴有点歪，说话也不清楚", "stroke_signs"),
+    ("拔完牙，嘴歪了，一边手没力", "stroke_signs"),
+    ("补完牙第二天突然嘴歪", "stroke_signs"),
+    ("嘴歪咗，上个星期拔过牙", "stroke_signs"),
+    ("做完手术打了麻药，醒来嘴歪", "stroke_signs"),
+    # the news: the writer's own thought, or a suicide close by, still is an alarm
+    ("睇新闻见到有人自杀，我都想自杀", "suicide_self_harm"),
+    ("看了自杀的新闻，我也有这种念头", "suicide_self_harm"),
+    ("新闻话有个学生跳楼，我个仔都话想死", "suicide_self_harm"),
+    ("我屋企有人自杀，点算", "suicide_self_harm"),
+    # a past wrong medicine: not said to be over, or a new one
+    ("上次食错药，今日又头晕呕吐", "poisoning"),
+    ("去年佢食错药，今日又食错药", "poisoning"),
+    ("上次吃错药洗过胃，冇事，今日个仔又误服咗降压药", "poisoning"),
+    ("刚刚吃错药了", "poisoning"),
+    # online worry: a bad headache, a new sign, or the writer's own direct question
+    ("网上说头痛可能是脑出血，我现在突然头痛到爆", "thunderclap_headache"),
+    ("我突然剧烈头痛，网上说可能是脑出血", "thunderclap_headache"),
+    ("网上说头痛会不会脑出血，我爸突然讲嘢唔清", "stroke_signs"),
+    ("上网查头痛系咪脑出血，我而家头痛到呕", "stroke_signs"),
+    ("网上说头痛可能是脑出血，头痛得好犀利", "stroke_signs"),
+    ("头好痛，是不是脑出血", "stroke_signs"),
 ]
 
 
