@@ -44,6 +44,9 @@ class TriageEngine:
             else None
         )
         self._flag_index = PhraseIndex(_flag_phrases(knowledge.red_flags))
+        self._unless_index = PhraseIndex(
+            (flag.name, phrase) for flag in knowledge.red_flags for phrase in flag.unless
+        )
         self._entries = {str(i): entry for i, entry in enumerate(knowledge.entries)}
         self._entry_index = PhraseIndex(
             (key, phrase) for key, entry in self._entries.items() for phrase in entry.phrases
@@ -203,13 +206,14 @@ class TriageEngine:
         history: Sequence[Match] = (),
     ) -> tuple[list[RedFlag], tuple[str, ...]]:
         """The red flags that apply, most urgent first, and those only named negated. A flag's
-        word inside the name of a past event (中风 in 中风后遗症) does not count."""
+        word inside the name of a past event (中风 in 中风后遗症) or inside one of the flag's own
+        `unless` words (想死 in 热到想死) does not count."""
+        unless = self._unless_index.find(norm, breaks)
         matches = [
             m
             for m in self._flag_index.find(norm, breaks)
-            if not any(
-                h.start <= m.start and m.end <= h.end and h.length > m.length for h in history
-            )
+            if not any(_inside(m, h) for h in history)
+            and not any(u.key == m.key.split("#", 1)[0] and _inside(m, u) for u in unless)
         ]
         hits = {m.key for m in matches if not m.negated}
         negated_hits = {m.key.split("#", 1)[0] for m in matches if m.negated}
@@ -365,6 +369,11 @@ def _flag_phrases(flags: Iterable[RedFlag]) -> list[tuple[str, str]]:
         for i, group in enumerate(flag.all_of):
             phrases.extend((f"{flag.name}#{i}", phrase) for phrase in group)
     return phrases
+
+
+def _inside(match: Match, outer: Match) -> bool:
+    """Whether `match` lies within the longer match `outer`."""
+    return outer.start <= match.start and match.end <= outer.end and outer.length > match.length
 
 
 def _most_cautious(levels: Iterable[Level]) -> Level:

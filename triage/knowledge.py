@@ -35,6 +35,8 @@ class RedFlag:
     max_age: float | None
     sex: str | None
     advice: str
+    # Longer words inside which this flag's own words do not count (想死 in 热到想死, 想死你了)
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise KnowledgeError(f"{where}: expected a list of phrases")
     phrases = tuple(str(v) for v in value)
-    if any(not phrase.strip("^* ") for phrase in phrases):
+    if any(not phrase.strip("* ") for phrase in phrases):
         raise KnowledgeError(f"{where}: an empty phrase (a stray comma?) would match everything")
     return phrases
 
@@ -174,6 +176,7 @@ def _red_flags(data: dict[str, Any], departments: dict[str, str]) -> tuple[RedFl
                 max_age=_number(when.get("max_age")),
                 sex=when.get("sex"),
                 advice=_unfold(str(advice[advice_key])),
+                unless=_strings(item.get("unless"), where),
             )
         )
     if not flags:

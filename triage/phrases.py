@@ -1,10 +1,9 @@
 """Phrase matching on normalised text, with negation.
 
 A phrase is a substring (`胸痛`) or parts joined by `*` ("then, within 6 characters":
-`胸口*痛` matches 胸口好痛); a leading `^` ties it to the start of the message (`^想死` is the
-whole complaint 「想死」, not the hyperbole 「热到想死」). A match right after a negation cue
-(没有胸痛, 冇发烧) or with a cue in a `*` gap (胸口唔痛) is negated, except where the cue belongs
-to a word that denies nothing (无缘无故, 是不是, or a symptom such as 冇晒力 or 唔舒服).
+`胸口*痛` matches 胸口好痛). A match right after a negation cue (没有胸痛, 冇发烧) or with a cue
+in a `*` gap (胸口唔痛) is negated, except where the cue belongs to a word that denies nothing
+(无缘无故, 是不是, or a symptom such as 冇晒力 or 唔舒服).
 Matching is indexed by each phrase's first two characters, so a message is scanned once
 whatever the size of the lexicon (thousands of texts a second).
 """
@@ -211,7 +210,6 @@ class Match:
 class _Phrase:
     key: str
     parts: tuple[str, ...]
-    at_start: bool = False
 
 
 class PhraseIndex:
@@ -222,14 +220,13 @@ class PhraseIndex:
         self._by_one: dict[str, list[_Phrase]] = defaultdict(list)
         self._by_two: dict[str, list[_Phrase]] = defaultdict(list)
         for key, phrase in phrases:
-            at_start = phrase.startswith("^")
-            parts = tuple(normalise(part) for part in phrase.lstrip("^").split("*") if part.strip())
+            parts = tuple(normalise(part) for part in phrase.split("*") if part.strip())
             if parts:
                 first = parts[0]
                 if len(first) == 1:
-                    self._by_one[first].append(_Phrase(key, parts, at_start))
+                    self._by_one[first].append(_Phrase(key, parts))
                 else:
-                    self._by_two[first[:2]].append(_Phrase(key, parts, at_start))
+                    self._by_two[first[:2]].append(_Phrase(key, parts))
 
     def find(self, text: str, breaks: frozenset[int] = frozenset()) -> list[Match]:
         """Every match in normalised `text` (use `normalise` first); `breaks` are where its
@@ -257,7 +254,7 @@ def _match_at(
     phrase: _Phrase, text: str, cues: str, start: int, breaks: frozenset[int]
 ) -> Match | None:
     first = phrase.parts[0]
-    if (phrase.at_start and start > 0) or not text.startswith(first, start):
+    if not text.startswith(first, start):
         return None
     end = start + len(first)
     gap_negated = False

@@ -121,3 +121,15 @@ def test_an_empty_phrase_fails_loudly(tmp_path: Path) -> None:
     )
     with pytest.raises(KnowledgeError, match="empty phrase"):
         load_knowledge(data)
+
+
+def test_a_flags_words_inside_its_unless_words_do_not_count() -> None:
+    from triage.engine import default_engine
+
+    engine = default_engine()
+    assert "suicide_self_harm" in engine.triage("想死").red_flags
+    assert "suicide_self_harm" in engine.triage("我朋友说她吞了很多药想死").red_flags
+    assert engine.triage("热到想死，有没有止汗的办法").red_flags == ()
+    assert engine.triage("好耐冇见，想死你们了").red_flags == ()
+    # the unless words of one flag do not hide another flag's words
+    assert "chest_pain" in engine.triage("热到想死，胸口好痛").red_flags
