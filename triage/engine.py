@@ -17,7 +17,7 @@ from nlu.components.text_normalization import normalize_text
 from triage.knowledge import Entry, Knowledge, RedFlag, load_knowledge
 from triage.model import Facts, Level, TriageResult
 from triage.phrases import Match, PhraseIndex, clause_breaks, normalise
-from triage.profile import Profile, age_in_text, temperature_in_text
+from triage.profile import Profile, age_in_text, blood_pressure_in_text, temperature_in_text
 
 FALLBACK_DEPARTMENT = "general_medicine"
 _RANK_WEIGHTS = (3.0, 2.0, 1.0, 0.5)
@@ -48,6 +48,7 @@ class TriageEngine:
             (flag.name, phrase) for flag in knowledge.red_flags for phrase in flag.unless
         )
         self._entries = {str(i): entry for i, entry in enumerate(knowledge.entries)}
+        self._by_name = {entry.name: entry for entry in knowledge.entries}
         self._entry_index = PhraseIndex(
             (key, phrase) for key, entry in self._entries.items() for phrase in entry.phrases
         )
@@ -85,6 +86,7 @@ class TriageEngine:
         profile = self._profile(text, words, age, sex, facts)
         child = self._is_child(profile, words)
         entries, spans = self._entries_in(norm, breaks, profile)
+        entries = self._with_pressure(entries, profile)
         names = [e.name for e in entries]
         history = [m for m in spans if self._entries[m.key].history]
         flags, negated = self._red_flags(norm, breaks, profile, child, words, facts, history)
@@ -174,12 +176,16 @@ class TriageEngine:
             found = [key.split(":", 1)[1] for key in words if key.startswith("sex:")]
             sex = found[0] if len(set(found)) == 1 else None
         pregnant = facts.pregnant if facts.pregnant is not None else "pregnant" in words
+        # Not `normalise`: it drops the point of 38.5 and the slash of 185/115.
+        readable = normalize_text(text).lower()
+        systolic, diastolic = blood_pressure_in_text(readable)
         return Profile(
             age_years=age if age is not None else age_in_text(text),
             sex=sex,
             pregnant=pregnant and sex != "male",
-            # Not `normalise`: it drops the point of 38.5.
-            temperature=temperature_in_text(normalize_text(text).lower()) or facts.temperature,
+            temperature=temperature_in_text(readable) or facts.temperature,
+            systolic=systolic,
+            diastolic=diastolic,
         )
 
     def _is_child(self, profile: Profile, words: set[str]) -> bool:
@@ -318,6 +324,23 @@ class TriageEngine:
             if entry not in chosen:
                 chosen.append(entry)
         return chosen, taken
+
+    def _with_pressure(self, entries: list[Entry], profile: Profile) -> list[Entry]:
+        """A blood pressure read as very high adds its entry (modifiers.yml blood_pressure)."""
+        m = self._k.modifiers
+        high = (
+            profile.systolic is not None
+            and m.pressure_urgent_systolic is not None
+            and profile.systolic >= m.pressure_urgent_systolic
+        ) or (
+            profile.diastolic is not None
+            and m.pressure_urgent_diastolic is not None
+            and profile.diastolic >= m.pressure_urgent_diastolic
+        )
+        entry = self._by_name.get(m.pressure_entry or "")
+        if not high or entry is None or entry in entries:
+            return entries
+        return [*entries, entry]
 
     @staticmethod
     def _ranking(entries: Sequence[Entry]) -> list[str]:

@@ -69,6 +69,10 @@ class Modifiers:
     elderly_words: tuple[str, ...]
     fever_urgent_from: float
     fever_infant_months: float
+    # A reading at or above either is same-day; the entry is added as if its words were said.
+    pressure_urgent_systolic: int | None = None
+    pressure_urgent_diastolic: int | None = None
+    pressure_entry: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
         for name in ("symptoms.yml", "conditions.yml")
         for entry in _entries(_read(data_dir / name), departments, name)
     )
-    modifiers = _modifiers(_read(data_dir / "modifiers.yml"), departments)
+    modifiers = _modifiers(_read(data_dir / "modifiers.yml"), departments, entries)
     follow_up_file = data_dir / "followup.yml"
     follow_up = (
         _follow_up(_read(follow_up_file), entries, red_flags)
@@ -209,9 +213,14 @@ def _entries(data: dict[str, Any], departments: dict[str, str], file: str) -> li
     return entries
 
 
-def _modifiers(data: dict[str, Any], departments: dict[str, str]) -> Modifiers:
+def _modifiers(
+    data: dict[str, Any], departments: dict[str, str], entries: tuple[Entry, ...] = ()
+) -> Modifiers:
     children, pregnancy, elderly = data["children"], data["pregnancy"], data["elderly"]
-    fever = data["fever"]
+    fever, pressure = data["fever"], data.get("blood_pressure") or {}
+    pressure_entry = pressure.get("entry")
+    if pressure_entry is not None and pressure_entry not in {entry.name for entry in entries}:
+        raise KnowledgeError(f"modifiers.yml blood_pressure: unknown entry {pressure_entry!r}")
     for code in (children["department"], pregnancy["department"]):
         if code not in departments:
             raise KnowledgeError(f"modifiers.yml: unknown department {code}")
@@ -233,6 +242,9 @@ def _modifiers(data: dict[str, Any], departments: dict[str, str]) -> Modifiers:
         elderly_words=_strings(data.get("elderly_words"), "modifiers.yml elderly_words"),
         fever_urgent_from=float(fever["urgent_from"]),
         fever_infant_months=float(fever["infant_months"]),
+        pressure_urgent_systolic=_whole(pressure.get("urgent_systolic")),
+        pressure_urgent_diastolic=_whole(pressure.get("urgent_diastolic")),
+        pressure_entry=str(pressure_entry) if pressure_entry is not None else None,
     )
 
 
@@ -301,3 +313,7 @@ def _unfold(text: str) -> str:
 
 def _number(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _whole(value: Any) -> int | None:
+    return None if value is None else int(value)

@@ -1,6 +1,8 @@
-"""Who the text is about: age, sex, pregnancy and fever, from the fields or the words.
+"""Who the text is about: age, sex, pregnancy, fever and blood pressure, from the fields or the
+words.
 
-「我阿爸今年80岁」 is an 80-year-old man; 「BB三个月大发烧38度5」 a 3-month-old with 38.5 °C.
+「我阿爸今年80岁」 is an 80-year-old man; 「BB三个月大发烧38度5」 a 3-month-old with 38.5 °C;
+「今朝量血压185/115」 and 「上压一百九」 are readings of the blood pressure.
 Explicit fields win over words. Pure; nothing here raises.
 """
 
@@ -24,6 +26,13 @@ _DAYS_OLD = re.compile(rf"(?:出生|生咗|生了)\s*({_NUM})\s*(?:天|日)")
 # 38.5度, 39度5, 三十九度, 体温39
 _TEMPERATURE = re.compile(r"(3[5-9]|4[0-2])(?:\.(\d))?\s*(?:度|℃|°)(?:(\d)(?!\d))?")
 _TEMPERATURE_CN = re.compile(r"(三十[五六七八九]|四十[一二]?)度(半|[一二三四五六七八九])?")
+# 185/115 (the pair says it is a pressure), or a number after the word: 血压190, 高压一百八,
+# 低压115. Spoken hundreds: 一百八 is 180, 一百八十五 185, 两百 200.
+_BP_PAIR = re.compile(r"(?<!\d)(\d{2,3})\s*/\s*(\d{2,3})(?!\d)")
+_HUNDREDS = r"[一二两]百(?:[一二三四五六七八九]十?[一二三四五六七八九]?)?"
+_SYSTOLIC = re.compile(rf"(?:血压|高压|上压|收缩压)[^0-9一二两/]{{0,4}}(\d{{3}}|{_HUNDREDS})")
+_DIASTOLIC = re.compile(rf"(?:低压|下压|舒张压)[^0-9一二两/]{{0,4}}(\d{{2,3}}|{_HUNDREDS})")
+_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,8 @@ class Profile:
     sex: str | None  # male | female
     pregnant: bool
     temperature: float | None
+    systolic: int | None = None  # mmHg, from the words
+    diastolic: int | None = None
 
 
 def age_in_text(text: str) -> float | None:
@@ -61,3 +72,30 @@ def temperature_in_text(text: str) -> float | None:
         tenths = 5 if extra == "半" else (parse_number(extra) if extra else 0)
         return degrees + (tenths or 0) / 10
     return None
+
+
+def blood_pressure_in_text(text: str) -> tuple[int | None, int | None]:
+    """(systolic, diastolic) in mmHg as the text gives them; None where it does not."""
+    if match := _BP_PAIR.search(text):
+        high, low = int(match.group(1)), int(match.group(2))
+        if 70 <= high <= 300 and 30 <= low <= 200 and high > low:
+            return high, low
+    systolic = _SYSTOLIC.search(text)
+    diastolic = _DIASTOLIC.search(text)
+    return (
+        _pressure(systolic.group(1)) if systolic else None,
+        _pressure(diastolic.group(1)) if diastolic else None,
+    )
+
+
+def _pressure(number: str) -> int | None:
+    if number.isdigit():
+        return int(number)
+    hundreds, _, rest = number.partition("百")
+    value = _DIGIT[hundreds] * 100
+    digits = [_DIGIT[char] for char in rest if char in _DIGIT]
+    if digits:
+        value += digits[0] * 10  # 一百八 and 一百八十 are 180
+    if len(digits) > 1:
+        value += digits[1]
+    return value

@@ -133,3 +133,25 @@ def test_a_flags_words_inside_its_unless_words_do_not_count() -> None:
     assert engine.triage("好耐冇见，想死你们了").red_flags == ()
     # the unless words of one flag do not hide another flag's words
     assert "chest_pain" in engine.triage("热到想死，胸口好痛").red_flags
+
+
+@pytest.mark.parametrize("text", ["今朝量血压185/115，冇唔舒服", "上压一百九", "低压115，想开药"])
+def test_a_very_high_blood_pressure_reading_is_same_day(engine: TriageEngine, text: str) -> None:
+    result = engine.triage(text)
+    assert (result.department, result.level) == ("cardiology", Level.URGENT)
+    assert "血压很高" in result.matched
+
+
+@pytest.mark.parametrize("text", ["血压140/90，想开药", "高血压20年", "12/25复诊"])
+def test_an_ordinary_reading_or_a_date_is_not(engine: TriageEngine, text: str) -> None:
+    assert "血压很高" not in engine.triage(text).matched
+
+
+def test_an_unknown_blood_pressure_entry_fails_loudly(tmp_path: Path) -> None:
+    data = small_knowledge(tmp_path)
+    modifiers = (data / "modifiers.yml").read_text(encoding="utf-8")
+    (data / "modifiers.yml").write_text(
+        modifiers.replace("entry: 血压很高", "entry: 不存在"), encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError, match="blood_pressure"):
+        load_knowledge(data)

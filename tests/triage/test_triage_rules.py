@@ -80,3 +80,22 @@ def test_a_very_high_blood_pressure_with_only_dizziness_is_same_day() -> None:
 @pytest.mark.parametrize("text", ["血压190，看东西模糊", "血压180多，头晕得天旋地转站不稳"])
 def test_a_very_high_blood_pressure_with_signs_of_damage_is_an_emergency(text: str) -> None:
     assert "hypertensive_crisis" in default_engine().triage(text).red_flags
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("今朝量血压185/115", (185, 115)),
+        ("上压一百九", (190, None)),
+        ("高压一百八十五低压一百一", (185, 110)),
+        ("血压两百", (200, None)),
+        ("低压115", (None, 115)),
+        ("高血压20年", (None, None)),
+        ("体温38.5", (None, None)),
+        ("12/25复诊", (None, None)),
+    ],
+)
+def test_blood_pressure_readings(text: str, reading: tuple[int | None, int | None]) -> None:
+    from triage.profile import blood_pressure_in_text
+
+    assert blood_pressure_in_text(text) == reading

@@ -117,6 +117,47 @@ URGENT = [
     # a deep cut with a tendon showing or a finger that no longer straightens
     ("切菜切到手指，见到白色的筋", None, None, "general_surgery"),
     ("手指被刀切到，伸不直了", None, None, "general_surgery"),
+    # a wound or a black patch on a diabetic foot
+    ("有糖尿病，脚底烂咗个洞，流脓", None, None, "endocrinology"),
+    ("血糖高好多年，脚趾头破了皮，现在发黑", 70, None, "endocrinology"),
+    ("糖尿病足，伤口发黑了", None, None, "endocrinology"),
+    # nosebleeds again and again today, or with high blood pressure
+    ("今天流了四次鼻血", None, None, "ent"),
+    ("我有高血压，今朝又流鼻血", None, None, "ent"),
+    # days of toothache, then the face swells or a fever (dental abscess)
+    ("牙疼了三天，今天半边脸都肿起来了", None, None, "stomatology"),
+    ("牙痛好几日，今日开始发烧", None, None, "stomatology"),
+    # a red, hot, swollen leg that spreads (cellulitis)
+    ("大腿红肿热痛，范围越来越大", None, None, "general_surgery"),
+    ("脚瓜红肿，仲好热", None, None, "general_surgery"),
+    # hand, foot and mouth: the mouth named first, or palms and soles in other words
+    ("女儿两岁，嘴里有溃疡，手上起红点", 2, None, "pediatrics"),
+    ("细路口入面生痱滋，手脚有红点", 4, None, "pediatrics"),
+    ("手心同脚底有红疹，发烧38度", 3, None, "pediatrics"),
+    # blood pressure of 180/110 or more without symptoms
+    ("血压测出来192/100，没有不舒服", None, None, "cardiology"),
+    ("上压185，下压118", None, None, "cardiology"),
+    ("量血压有一百九", None, None, "cardiology"),
+    # a dislocated shoulder
+    ("打篮球膊头甩咗", None, None, "orthopedics"),
+    ("肩膀脱位了，手抬不起来", None, None, "orthopedics"),
+    # chickenpox in an adult or in pregnancy, or with a cough and breathlessness
+    ("三十几岁成人出水痘", None, None, "infectious"),
+    ("水痘出咗三日，开始咳嗽气促", 40, None, "infectious"),
+    ("怀孕五个月，出水痘", None, "female", "obstetrics"),
+    # a needlestick (post-exposure prophylaxis)
+    ("护士被用过的针头扎到手", None, None, "infectious"),
+    ("清洁垃圾时俾针头拮亲", None, None, "infectious"),
+    # INR far above range on warfarin
+    ("INR 6.1，在吃华法林", None, None, "hematology"),
+    ("华法林，INR很高", None, None, "hematology"),
+    # a baby with a fever tugging at the ear
+    ("宝宝一岁，发烧一天，不停抓耳朵", 1, None, "ent"),
+    ("发热，一直拉住只耳仔哭", 2, None, "ent"),
+    # vomiting that keeps no water down, in pregnancy or not
+    ("有咗八周，吐到连水都饮唔落", None, "female", "obstetrics"),
+    ("孕吐厉害，喝水都吐，小便很少", None, "female", "obstetrics"),
+    ("上吐下泻，食乜呕乜", None, None, "gastroenterology"),
 ]
 
 
@@ -156,6 +197,23 @@ NOT_URGENT = [
     "眼瞓到擘唔开眼",
     "吃饭呛到了，咳了几下",
     "食咗药之后冇再出疹",
+    "高血压20年，血压控制得好",
+    "高血压18年，想开药",
+    "血压150/95，头有啲晕",
+    "INR 2.5，华法林照食",
+    "一个月流几次鼻血",
+    "今日流咗一次鼻血",
+    "牙痛三日，今日面冇肿",
+    "糖尿病足复查",
+    "有糖尿病，脚有啲麻",
+    "宝宝成日摸耳仔，冇发烧",
+    "怀孕8周，有啲孕吐",
+    "孕吐，饮水都冇问题",
+    "蚊咬完红肿一大片",
+    "打完疫苗手臂红肿一大片",
+    "细路出水痘，精神好好",
+    "我大人未出过水痘，想打疫苗",
+    "打针之后针口有点痛",
 ]
 
 
@@ -196,6 +254,15 @@ LOOK_ALIKES = [
     # read online that a headache could be a brain bleed
     ("网上说头痛可能是脑出血，我有点担心，其实只是有点胀", "neurology"),
     ("小红书话长期头痛可能系脑出血先兆，想做个检查", "neurology"),
+    # chest wall strain: after lifting, hurting only when pressed or when the arm moves
+    ("搬完家之后胸口痛，按下去才痛", "orthopedics"),
+    ("健身之后左胸痛，抬手先痛", "orthopedics"),
+    ("前两日帮人搬嘢，心口痛，一揿先痛", "orthopedics"),
+    # a wisdom tooth or another extraction just done, the anaesthetic not worn off
+    ("啱啱剥完智齿，个嘴歪咗，麻药未过", "stomatology"),
+    ("嘴巴有点歪，刚拔完智齿", "stomatology"),
+    ("刚脱完牙，口有啲歪", "stomatology"),
+    ("杜牙根打咗麻药，块面有啲歪", "stomatology"),
 ]
 
 
@@ -250,6 +317,21 @@ STILL_EMERGENCIES = [
     ("上网查头痛系咪脑出血，我而家头痛到呕", "stroke_signs"),
     ("网上说头痛可能是脑出血，头痛得好犀利", "stroke_signs"),
     ("头好痛，是不是脑出血", "stroke_signs"),
+    # chest wall strain: no 'only when', pain on walking, or a heart sign beside it
+    ("搬完嘢之后胸口好痛", "chest_pain"),
+    ("搬重嘢之后胸口痛，行路都痛", "chest_pain"),
+    ("搬嘢之后胸口痛，一郁就痛", "chest_pain"),
+    ("胸口痛，揿落去先痛", "chest_pain"),  # without the lifting, pressing alone is no all-clear
+    ("搬完嘢之后胸口痛，揿先痛，出冷汗", "chest_pain"),
+    ("搬完嘢心口痛，按才痛，仲有啲心慌", "chest_pain"),
+    ("帮阿妈搬重嘢之后胸口痛，抬手先痛，痛到左手都麻", "chest_pain"),
+    ("搬完屋胸口痛，揿先痛，今日仲胸闷", "chest_tightness"),
+    ("搬屋之后胸口痛，揿落去先痛，透唔到气", "breathing_difficulty"),
+    # a wisdom tooth: a droop days later, not put down to it, or with another sign
+    ("拔完智齿第二日，突然嘴歪", "stroke_signs"),
+    ("嘴歪了，上个月拔过智齿", "stroke_signs"),
+    ("啱啱剥完智齿，嘴歪咗，讲嘢唔清楚", "stroke_signs"),
+    ("刚拔完智齿，嘴歪，一边手脚没力", "stroke_signs"),
 ]
 
 

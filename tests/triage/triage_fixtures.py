@@ -70,6 +70,10 @@ entries:
     phrases: [高血压, 血压高]
     departments: [cardiology]
     level: routine
+  - name: 血压很高  # named by the shipped modifiers.yml (blood_pressure)
+    phrases: [血压很高]
+    departments: [cardiology, emergency]
+    level: urgent
   - name: 糖化血红蛋白高
     phrases: [糖化血红蛋白]
     departments: [endocrinology]
