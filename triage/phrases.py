@@ -216,17 +216,18 @@ class PhraseIndex:
     def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
         """`phrases`: (key, phrase) pairs."""
         # Indexed by the first two characters (by the first one when the phrase starts with a
-        # one-character part), so each position of a message looks at a handful of phrases.
-        self._by_one: dict[str, list[_Phrase]] = defaultdict(list)
-        self._by_two: dict[str, list[_Phrase]] = defaultdict(list)
+        # one-character part), then grouped by the whole first part, so each position of a
+        # message tests each distinct first part once (一边手*没力 and 一边手*麻 share 一边手).
+        by_one: dict[str, dict[str, list[_Phrase]]] = defaultdict(lambda: defaultdict(list))
+        by_two: dict[str, dict[str, list[_Phrase]]] = defaultdict(lambda: defaultdict(list))
         for key, phrase in phrases:
             parts = tuple(normalise(part) for part in phrase.split("*") if part.strip())
             if parts:
                 first = parts[0]
-                if len(first) == 1:
-                    self._by_one[first].append(_Phrase(key, parts))
-                else:
-                    self._by_two[first[:2]].append(_Phrase(key, parts))
+                bucket = by_one[first] if len(first) == 1 else by_two[first[:2]]
+                bucket[first].append(_Phrase(key, parts))
+        self._by_one = _frozen(by_one)
+        self._by_two = _frozen(by_two)
 
     def find(self, text: str, breaks: frozenset[int] = frozenset()) -> list[Match]:
         """Every match in normalised `text` (use `normalise` first); `breaks` are where its
@@ -235,11 +236,27 @@ class PhraseIndex:
         found: list[Match] = []
         by_one, by_two = self._by_one, self._by_two
         for start, char in enumerate(text):
-            for phrase in (*by_one.get(char, ()), *by_two.get(text[start : start + 2], ())):
-                match = _match_at(phrase, text, cues, start, breaks)
-                if match is not None:
-                    found.append(match)
+            for first, group in (*by_one.get(char, ()), *by_two.get(text[start : start + 2], ())):
+                if not text.startswith(first, start):
+                    continue
+                negated_before: bool | None = None  # the same for every phrase here
+                for phrase in group:
+                    end, gap_negated = _rest_at(phrase, text, cues, start + len(first))
+                    if end < 0:
+                        continue
+                    if negated_before is None:
+                        negated_before = _negated_before(cues, start, breaks)
+                    found.append(Match(phrase.key, start, end, gap_negated or negated_before))
         return found
+
+
+def _frozen(
+    index: dict[str, dict[str, list[_Phrase]]],
+) -> dict[str, tuple[tuple[str, tuple[_Phrase, ...]], ...]]:
+    return {
+        head: tuple((first, tuple(group)) for first, group in groups.items())
+        for head, groups in index.items()
+    }
 
 
 _NOT_NEGATION = re.compile("|".join(map(re.escape, sorted(NOT_NEGATIONS, key=len, reverse=True))))
@@ -250,23 +267,18 @@ def _mask_non_negations(text: str) -> str:
     return _NOT_NEGATION.sub(lambda m: "#" * len(m.group()), text)
 
 
-def _match_at(
-    phrase: _Phrase, text: str, cues: str, start: int, breaks: frozenset[int]
-) -> Match | None:
-    first = phrase.parts[0]
-    if not text.startswith(first, start):
-        return None
-    end = start + len(first)
+def _rest_at(phrase: _Phrase, text: str, cues: str, end: int) -> tuple[int, bool]:
+    """Where the phrase's other parts end after its first part ended at `end` (-1: they are not
+    there), and whether a negation cue stands in a gap between them."""
     gap_negated = False
     for part in phrase.parts[1:]:
         found = text.find(part, end, end + GAP + len(part))
         if found < 0:
-            return None
+            return -1, False
         gap = cues[end:found]
         gap_negated = gap_negated or any(cue in gap for cue in GAP_CUES)
         end = found + len(part)
-    negated = gap_negated or _negated_before(cues, start, breaks)
-    return Match(phrase.key, start, end, negated)
+    return end, gap_negated
 
 
 def _negated_before(text: str, start: int, breaks: frozenset[int]) -> bool:
