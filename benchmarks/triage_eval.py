@@ -6,8 +6,8 @@ as an emergency), exact level accuracy, safe-level rate (level correct or more c
 ≥ 97%), department top-1 and top-3 accuracy (an acceptable department first / among the first
 three), and texts per second on one core. Nothing asserts: the numbers go to the README.
 
-`--set dev|dev2|dev3|dev4|holdout|fresh|fresh2|all` chooses the set (default: every set there
-is, one table each). The development sets (`dev`, `dev2`, `dev3`, `dev4`) also list the misses
+`--set dev…dev5|holdout|fresh|fresh2|fresh3|all` chooses the set (default: every set there
+is, one table each). The development sets (`dev` to `dev5`) also list the misses
 that matter; misses are never listed for the held-out half or the fresh sets (`--show-misses`
 with them is refused): they are never looked at case by case, so that they keep measuring words
 the knowledge was not written from.
@@ -32,17 +32,19 @@ SETS: dict[str, tuple[str, ...]] = {
     "all": ("eval_dev.jsonl", "eval_holdout.jsonl"),
     # Written afterwards by a separate author who never saw the engine or the other sets.
     "fresh": ("eval_fresh.jsonl",),
-    # A second fresh set by another author, scored once at the end of the third round.
+    # More fresh sets by other authors, each scored once at the end of a round.
     "fresh2": ("eval_fresh2.jsonl",),
+    "fresh3": ("eval_fresh3.jsonl",),
     # Further development sets by further authors, one per round of the knowledge (each scored
     # once before it is read, then tuned on).
     "dev2": ("eval_dev2.jsonl",),
     "dev3": ("eval_dev3.jsonl",),
     "dev4": ("eval_dev4.jsonl",),
+    "dev5": ("eval_dev5.jsonl",),
 }
-DEFAULT_ORDER = ("dev", "dev2", "dev3", "dev4", "holdout", "fresh", "fresh2")
+DEFAULT_ORDER = ("dev", "dev2", "dev3", "dev4", "dev5", "holdout", "fresh", "fresh2", "fresh3")
 # Sets whose misses may be read (the others are held out).
-DEVELOPMENT_SETS = ("dev", "dev2", "dev3", "dev4")
+DEVELOPMENT_SETS = ("dev", "dev2", "dev3", "dev4", "dev5")
 EMERGENCIES = (Level.EMERGENCY_AMBULANCE, Level.EMERGENCY)
 
 

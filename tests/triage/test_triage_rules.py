@@ -99,3 +99,15 @@ def test_blood_pressure_readings(text: str, reading: tuple[int | None, int | Non
     from triage.profile import blood_pressure_in_text
 
     assert blood_pressure_in_text(text) == reading
+
+
+def test_a_high_sugar_with_only_thirst_is_same_day_and_with_vomiting_an_emergency() -> None:
+    engine = default_engine()
+    thirsty = engine.triage("糖尿病，测血糖25，口干尿多，人清醒")
+    assert (thirsty.level, thirsty.red_flags) == (Level.URGENT, ())
+    assert "blood_sugar_crisis" in engine.triage("血糖28，一直呕，人迷迷糊糊").red_flags
+
+
+def test_an_elderly_person_hard_to_wake_goes_to_the_emergency_department() -> None:
+    result = default_engine().triage("护工话阿婆今日好渴瞓，摇佢先至擘下眼")
+    assert result.level in (Level.EMERGENCY, Level.EMERGENCY_AMBULANCE)
