@@ -158,6 +158,30 @@ URGENT = [
     ("有咗八周，吐到连水都饮唔落", None, "female", "obstetrics"),
     ("孕吐厉害，喝水都吐，小便很少", None, "female", "obstetrics"),
     ("上吐下泻，食乜呕乜", None, None, "gastroenterology"),
+    # an infant or child vomiting milk with diarrhoea, or both for a day
+    ("个女屙水又呕奶，成日都系咁", 1, None, "pediatrics"),
+    ("宝宝腹泻还吐了好几次", 1, None, "pediatrics"),
+    # epididymitis: a dragging testicular pain with fever or painful urination
+    ("睾丸坠痛三天，今天发热了", None, "male", "urology"),
+    ("阴囊胀痛，尿尿的时候也痛", None, None, "urology"),
+    # an ankle sprain that swelled up or cannot take weight
+    ("下楼梯扭了脚踝，肿成一个包，不敢落地", None, None, "orthopedics"),
+    # labour at term: tightening at regular intervals, a show
+    ("39周了，肚皮一阵一阵发硬，五分钟一次", None, "female", "obstetrics"),
+    ("落红了，肚子一阵阵紧", None, "female", "obstetrics"),
+    # renal colic said the northern way
+    ("后腰一阵一阵的疼，往大腿根窜", None, None, "urology"),
+    ("腰眼疼得厉害，尿发红", None, "male", "urology"),
+    # a gum swelling that spreads to half the face
+    ("牙龈肿到半边脸都肿了", None, None, "stomatology"),
+    # pulled elbow: a small child who stops using the arm after it was pulled
+    ("拖住个仔过马路扯了一下，佢只手就垂下唔肯郁", 3, None, "orthopedics"),
+    ("女儿手肘被拽了一下，一碰就哭", 2, None, "orthopedics"),
+    # a febrile seizure already seen by a doctor, or a seizure in the last days not yet seen
+    ("囡囡寻日发烧抽咗一阵，睇过急诊，想问跟进", 2, None, "pediatrics"),
+    ("孩子昨天抽了一下，现在好了", 4, None, "pediatrics"),
+    # an asthma flare the inhaler relieves
+    ("哮喘又发作了，喷了几下好多了，想今天看看", None, None, "respiratory"),
 ]
 
 
@@ -263,6 +287,14 @@ LOOK_ALIKES = [
     ("嘴巴有点歪，刚拔完智齿", "stomatology"),
     ("刚脱完牙，口有啲歪", "stomatology"),
     ("杜牙根打咗麻药，块面有啲歪", "stomatology"),
+    # a febrile seizure that is over and was already seen, asking about follow-up
+    ("个仔前日发烧抽过一次，去医院睇过，想问复诊", "pediatrics"),
+    ("医生说是高热惊厥，现在退烧了，要复查吗", "pediatrics"),
+    # an asthma flare the inhaler relieves
+    ("哮喘发作，喷完药舒服啲，想睇门诊", "respiratory"),
+    # chest wall strain with the lifting told after the pain
+    ("按心口先痛，唔喘，琴日搬咗成日嘢", "orthopedics"),
+    ("胸口一压就疼，前天健身练胸", "orthopedics"),
 ]
 
 
@@ -332,6 +364,20 @@ STILL_EMERGENCIES = [
     ("嘴歪了，上个月拔过智齿", "stroke_signs"),
     ("啱啱剥完智齿，嘴歪咗，讲嘢唔清楚", "stroke_signs"),
     ("刚拔完智齿，嘴歪，一边手脚没力", "stroke_signs"),
+    # a febrile seizure seen before: a new seizure today is still an emergency
+    ("上次抽过，医生说是热性惊厥，今天又抽了", "seizure"),
+    ("个女前日抽筋过，睇过医生，而家仲喺度抽", "seizure"),
+    ("孩子前天抽过，今天又抽了，看过医生", "seizure"),
+    ("孩子发烧抽筋不停，上次医生说是热性惊厥", "seizure"),
+    # an asthma flare: a sign outside the relief words, or a failing inhaler
+    ("哮喘发作，喷药能缓解，但现在说不出话", "breathing_difficulty"),
+    ("哮喘发作，喷了药好一点，嘴唇发紫", "breathing_difficulty"),
+    ("哮喘发作，喷了药都冇用", "breathing_difficulty"),
+    # chest wall strain told pain first: a heart sign beside it
+    ("按胸口就痛，昨天搬家，今天出冷汗", "chest_pain"),
+    ("揿心口痛，琴日搬屋，痛到左手", "chest_pain"),
+    # testicular torsion is not taken by epididymitis
+    ("蛋蛋突然剧痛，有点发烧", "testicular_torsion"),
 ]
 
 
