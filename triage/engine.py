@@ -43,17 +43,17 @@ class TriageEngine:
             if typos
             else None
         )
-        self._flag_index = PhraseIndex(_flag_phrases(knowledge.red_flags))
-        self._unless_index = PhraseIndex(
+        self._flag_index = self._index(_flag_phrases(knowledge.red_flags))
+        self._unless_index = self._index(
             (flag.name, phrase) for flag in knowledge.red_flags for phrase in flag.unless
         )
         self._entries = {str(i): entry for i, entry in enumerate(knowledge.entries)}
         self._by_name = {entry.name: entry for entry in knowledge.entries}
-        self._entry_index = PhraseIndex(
+        self._entry_index = self._index(
             (key, phrase) for key, entry in self._entries.items() for phrase in entry.phrases
         )
         m = knowledge.modifiers
-        self._word_index = PhraseIndex(
+        self._word_index = self._index(
             [
                 *((f"sex:{sex}", word) for sex, words in m.sex_words.items() for word in words),
                 *(("child", word) for word in m.child_words),
@@ -126,6 +126,11 @@ class TriageEngine:
         if self._typo_pattern is None:
             return norm
         return self._typo_pattern.sub(lambda m: self._typos[m.group()], norm)
+
+    def _index(self, phrases: Iterable[tuple[str, str]]) -> PhraseIndex:
+        """A phrase index whose phrases are read like the messages (a phrase written with 头壳
+        must still match 头壳 once the message's 头壳 is read as 头)."""
+        return PhraseIndex((key, self._normalise(phrase)) for key, phrase in phrases)
 
     # --- the person -----------------------------------------------------------------------
 
@@ -222,6 +227,9 @@ class TriageEngine:
             and not any(u.key == m.key.split("#", 1)[0] and _inside(m, u) for u in unless)
         ]
         hits = {m.key for m in matches if not m.negated}
+        pressure_flag = self._k.modifiers.pressure_red_flag
+        if pressure_flag and self._pressure_high(profile):
+            hits.add(f"{pressure_flag}#0")  # the reading is the flag's first group, in numbers
         negated_hits = {m.key.split("#", 1)[0] for m in matches if m.negated}
         found: list[RedFlag] = []
         for flag in self._k.red_flags:
@@ -325,10 +333,10 @@ class TriageEngine:
                 chosen.append(entry)
         return chosen, taken
 
-    def _with_pressure(self, entries: list[Entry], profile: Profile) -> list[Entry]:
-        """A blood pressure read as very high adds its entry (modifiers.yml blood_pressure)."""
+    def _pressure_high(self, profile: Profile) -> bool:
+        """Whether a blood pressure read from the words is at the same-day line or above."""
         m = self._k.modifiers
-        high = (
+        return (
             profile.systolic is not None
             and m.pressure_urgent_systolic is not None
             and profile.systolic >= m.pressure_urgent_systolic
@@ -337,8 +345,11 @@ class TriageEngine:
             and m.pressure_urgent_diastolic is not None
             and profile.diastolic >= m.pressure_urgent_diastolic
         )
-        entry = self._by_name.get(m.pressure_entry or "")
-        if not high or entry is None or entry in entries:
+
+    def _with_pressure(self, entries: list[Entry], profile: Profile) -> list[Entry]:
+        """A blood pressure read as very high adds its entry (modifiers.yml blood_pressure)."""
+        entry = self._by_name.get(self._k.modifiers.pressure_entry or "")
+        if not self._pressure_high(profile) or entry is None or entry in entries:
             return entries
         return [*entries, entry]
 

@@ -73,6 +73,8 @@ class Modifiers:
     pressure_urgent_systolic: int | None = None
     pressure_urgent_diastolic: int | None = None
     pressure_entry: str | None = None
+    # …and counts as the first all_of group (the reading) of this red flag
+    pressure_red_flag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
         for name in ("symptoms.yml", "conditions.yml")
         for entry in _entries(_read(data_dir / name), departments, name)
     )
-    modifiers = _modifiers(_read(data_dir / "modifiers.yml"), departments, entries)
+    modifiers = _modifiers(_read(data_dir / "modifiers.yml"), departments, entries, red_flags)
     follow_up_file = data_dir / "followup.yml"
     follow_up = (
         _follow_up(_read(follow_up_file), entries, red_flags)
@@ -214,13 +216,22 @@ def _entries(data: dict[str, Any], departments: dict[str, str], file: str) -> li
 
 
 def _modifiers(
-    data: dict[str, Any], departments: dict[str, str], entries: tuple[Entry, ...] = ()
+    data: dict[str, Any],
+    departments: dict[str, str],
+    entries: tuple[Entry, ...] = (),
+    red_flags: tuple[RedFlag, ...] = (),
 ) -> Modifiers:
     children, pregnancy, elderly = data["children"], data["pregnancy"], data["elderly"]
     fever, pressure = data["fever"], data.get("blood_pressure") or {}
-    pressure_entry = pressure.get("entry")
+    pressure_entry, pressure_flag = pressure.get("entry"), pressure.get("red_flag")
     if pressure_entry is not None and pressure_entry not in {entry.name for entry in entries}:
         raise KnowledgeError(f"modifiers.yml blood_pressure: unknown entry {pressure_entry!r}")
+    if pressure_flag is not None and not any(
+        flag.name == pressure_flag and flag.all_of for flag in red_flags
+    ):
+        raise KnowledgeError(
+            f"modifiers.yml blood_pressure: {pressure_flag!r} is no red flag with all_of groups"
+        )
     for code in (children["department"], pregnancy["department"]):
         if code not in departments:
             raise KnowledgeError(f"modifiers.yml: unknown department {code}")
@@ -245,6 +256,7 @@ def _modifiers(
         pressure_urgent_systolic=_whole(pressure.get("urgent_systolic")),
         pressure_urgent_diastolic=_whole(pressure.get("urgent_diastolic")),
         pressure_entry=str(pressure_entry) if pressure_entry is not None else None,
+        pressure_red_flag=str(pressure_flag) if pressure_flag is not None else None,
     )
 
 

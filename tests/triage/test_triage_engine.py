@@ -155,3 +155,26 @@ def test_an_unknown_blood_pressure_entry_fails_loudly(tmp_path: Path) -> None:
     )
     with pytest.raises(KnowledgeError, match="blood_pressure"):
         load_knowledge(data)
+
+
+@pytest.mark.parametrize("text", ["血压185/115，头痛得好犀利", "上压一百九，看不清东西"])
+def test_a_high_reading_with_a_sign_of_damage_is_the_crisis_flag(
+    engine: TriageEngine, text: str
+) -> None:
+    # No phrase names 185 or 一百九: the reading itself stands for the flag's first group.
+    assert "hypertensive_crisis" in engine.triage(text).red_flags
+
+
+def test_a_high_reading_without_a_sign_is_not_the_crisis_flag(engine: TriageEngine) -> None:
+    assert engine.triage("血压185/115，冇唔舒服").red_flags == ()
+
+
+def test_a_pressure_flag_that_is_no_flag_fails_loudly(tmp_path: Path) -> None:
+    data = small_knowledge(tmp_path)
+    modifiers = (data / "modifiers.yml").read_text(encoding="utf-8")
+    (data / "modifiers.yml").write_text(
+        modifiers.replace("red_flag: hypertensive_crisis", "red_flag: chest_pain"),
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match="no red flag with all_of"):
+        load_knowledge(data)

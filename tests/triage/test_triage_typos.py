@@ -61,3 +61,17 @@ def test_a_reading_longer_than_what_was_written_fails_loudly(tmp_path: Path) -> 
     (data / "typos.yml").write_text("typos:\n  自沙: 自杀了\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match="no longer"):
         load_knowledge(data)
+
+
+def test_a_phrase_written_with_a_regional_word_is_read_like_the_message(tmp_path: Path) -> None:
+    from triage.engine import TriageEngine
+
+    data = small_knowledge(tmp_path)
+    (data / "typos.yml").write_text("regional:\n  头壳: 头\n", encoding="utf-8")
+    symptoms = (data / "symptoms.yml").read_text(encoding="utf-8")
+    (data / "symptoms.yml").write_text(
+        symptoms + "  - name: 头壳痛\n    phrases: [头壳痛]\n    departments: [neurology]\n",
+        encoding="utf-8",
+    )
+    # Without reading the phrase too, 头壳痛 could never match once the message says _头痛.
+    assert "头壳痛" in TriageEngine(load_knowledge(data)).triage("阿婆头壳痛").matched

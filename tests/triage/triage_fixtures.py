@@ -28,6 +28,13 @@ red_flags:
     any: [软绵绵, 叫唔醒, 叫不醒]
     when: {max_age: 6}
     advice: child
+  - name: hypertensive_crisis  # named by the shipped modifiers.yml (blood_pressure)
+    label: 血压极高伴不适
+    level: emergency
+    all_of:
+      - [血压超高]
+      - [头痛, 胸痛, 看不清]
+    advice: headache
 advice:
   chest_pain: 立即拨打120。
   headache: 马上去急诊。
