@@ -6,7 +6,9 @@ rather than triaging wrongly later.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,11 +109,13 @@ class Knowledge:
 
 def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
     departments = _departments(_read(data_dir / "departments.yml"))
-    red_flags = _red_flags(_read(data_dir / "red_flags.yml"), departments)
+    words_file = data_dir / "words.yml"
+    words = _words(_read(words_file)) if words_file.exists() else {}
+    red_flags = _red_flags(_read(data_dir / "red_flags.yml"), departments, words)
     entries = tuple(
         entry
         for name in ("symptoms.yml", "conditions.yml")
-        for entry in _entries(_read(data_dir / name), departments, name)
+        for entry in _entries(_read(data_dir / name), departments, name, words)
     )
     modifiers = _modifiers(_read(data_dir / "modifiers.yml"), departments, entries, red_flags)
     follow_up_file = data_dir / "followup.yml"
@@ -157,14 +161,55 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return phrases
 
 
-def _red_flags(data: dict[str, Any], departments: dict[str, str]) -> tuple[RedFlag, ...]:
+def _words(data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """words.yml: named word classes (`pain: [痛, 疼]`) that phrases use as `{pain}`."""
+    found = data.get("words") or {}
+    if not isinstance(found, dict):
+        raise KnowledgeError("words.yml words: must map a class name to its words")
+    words: dict[str, tuple[str, ...]] = {}
+    for name, members in found.items():
+        where = f"words.yml {name}"
+        if not _CLASS_NAME.fullmatch(str(name)):
+            raise KnowledgeError(f"{where}: a class name is lower-case letters and _")
+        words[str(name)] = _strings(members, where)
+        if not words[str(name)] or any(set(word) & set("{}*") for word in words[str(name)]):
+            raise KnowledgeError(f"{where}: needs words, without {{}} or *")
+    return words
+
+
+_CLASS_NAME = re.compile(r"[a-z_]+")
+_CLASS_USE = re.compile(r"\{([a-z_]+)\}")
+
+
+def _phrases(value: Any, where: str, words: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """A phrase list with each `{class}` replaced by every word of its class (words.yml), so
+    `{press}*{chest}*{pain}` stands for 按*胸*痛, 按*心口*痛, 揿*胸*疼…, in the order written."""
+    phrases: dict[str, None] = {}  # ordered and without repeats
+    for phrase in _strings(value, where):
+        pieces = _CLASS_USE.split(phrase)  # literal, class, literal, class, …, literal
+        if "{" in phrase or "}" in phrase:
+            if any(set(literal) & set("{}") for literal in pieces[::2]):
+                raise KnowledgeError(f"{where}: {phrase!r} has a stray brace")
+            if unknown := sorted(set(pieces[1::2]) - set(words)):
+                raise KnowledgeError(f"{where}: {phrase!r} uses unknown word classes {unknown}")
+        choices = [(literal,) for literal in pieces[::2]]
+        classes = [words[name] for name in pieces[1::2]]
+        slots = [slot for pair in itertools.zip_longest(choices, classes) for slot in pair if slot]
+        for combination in itertools.product(*slots):
+            phrases["".join(combination)] = None
+    return tuple(phrases)
+
+
+def _red_flags(
+    data: dict[str, Any], departments: dict[str, str], words: Mapping[str, tuple[str, ...]]
+) -> tuple[RedFlag, ...]:
     advice = data.get("advice") or {}
     flags: list[RedFlag] = []
     for item in data.get("red_flags") or []:
         name = str(item.get("name") or "")
         where = f"red_flags.yml {name or '?'}"
-        any_phrases = _strings(item.get("any"), where)
-        all_of = tuple(_strings(group, where) for group in item.get("all_of") or [])
+        any_phrases = _phrases(item.get("any"), where, words)
+        all_of = tuple(_phrases(group, where, words) for group in item.get("all_of") or [])
         if not name or not (any_phrases or all_of):
             raise KnowledgeError(f"{where}: a flag needs a name and phrases")
         when = item.get("when") or {}
@@ -182,7 +227,7 @@ def _red_flags(data: dict[str, Any], departments: dict[str, str]) -> tuple[RedFl
                 max_age=_number(when.get("max_age")),
                 sex=when.get("sex"),
                 advice=_unfold(str(advice[advice_key])),
-                unless=_strings(item.get("unless"), where),
+                unless=_phrases(item.get("unless"), where, words),
             )
         )
     if not flags:
@@ -190,7 +235,12 @@ def _red_flags(data: dict[str, Any], departments: dict[str, str]) -> tuple[RedFl
     return tuple(flags)
 
 
-def _entries(data: dict[str, Any], departments: dict[str, str], file: str) -> list[Entry]:
+def _entries(
+    data: dict[str, Any],
+    departments: dict[str, str],
+    file: str,
+    words: Mapping[str, tuple[str, ...]],
+) -> list[Entry]:
     entries: list[Entry] = []
     for item in data.get("entries") or []:
         name = str(item.get("name") or "")
@@ -199,7 +249,7 @@ def _entries(data: dict[str, Any], departments: dict[str, str], file: str) -> li
         unknown = [code for code in codes if code not in departments]
         if not name or not codes or unknown:
             raise KnowledgeError(f"{where}: needs a name and known departments ({unknown})")
-        phrases = _strings(item.get("phrases"), where) or (name,)
+        phrases = _phrases(item.get("phrases"), where, words) or (name,)
         entries.append(
             Entry(
                 name=name,

@@ -178,3 +178,45 @@ def test_a_pressure_flag_that_is_no_flag_fails_loudly(tmp_path: Path) -> None:
     )
     with pytest.raises(KnowledgeError, match="no red flag with all_of"):
         load_knowledge(data)
+
+
+def _with_words(data: Path, words: str, symptoms: str) -> None:
+    (data / "words.yml").write_text(f"version: 1\nwords:\n{words}", encoding="utf-8")
+    (data / "symptoms.yml").write_text(f"entries:\n{symptoms}", encoding="utf-8")
+
+
+def test_a_word_class_stands_for_each_of_its_words(tmp_path: Path) -> None:
+    data = small_knowledge(tmp_path)
+    _with_words(
+        data,
+        "  press: [按, 揿]\n  pain: [痛, 疼]\n",
+        "  - name: 胸壁按压痛\n    phrases: ['{press}*胸*{pain}', 肋骨痛]\n"
+        "    departments: [orthopedics]\n",
+    )
+    entry = next(e for e in load_knowledge(data).entries if e.name == "胸壁按压痛")
+    assert entry.phrases == ("按*胸*痛", "按*胸*疼", "揿*胸*痛", "揿*胸*疼", "肋骨痛")
+    engine = TriageEngine(load_knowledge(data))
+    assert engine.triage("揿落胸口好疼").department == "orthopedics"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "error"),
+    [("'{ache}*胸'", "unknown word classes"), ("'{pain*胸'", "stray brace"), ("'胸}痛'", "brace")],
+)
+def test_a_wrong_word_class_fails_loudly(tmp_path: Path, phrase: str, error: str) -> None:
+    data = small_knowledge(tmp_path)
+    _with_words(
+        data,
+        "  pain: [痛, 疼]\n",
+        f"  - name: x\n    phrases: [{phrase}]\n    departments: [orthopedics]\n",
+    )
+    with pytest.raises(KnowledgeError, match=error):
+        load_knowledge(data)
+
+
+@pytest.mark.parametrize("words", ["  Pain: [痛]\n", "  pain: []\n", "  pain: ['痛*']\n"])
+def test_a_malformed_word_class_fails_loudly(tmp_path: Path, words: str) -> None:
+    data = small_knowledge(tmp_path)
+    _with_words(data, words, "  - name: x\n    departments: [orthopedics]\n")
+    with pytest.raises(KnowledgeError, match=r"words\.yml"):
+        load_knowledge(data)
