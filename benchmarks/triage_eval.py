@@ -35,16 +35,22 @@ SETS: dict[str, tuple[str, ...]] = {
     # More fresh sets by other authors, each scored once at the end of a round.
     "fresh2": ("eval_fresh2.jsonl",),
     "fresh3": ("eval_fresh3.jsonl",),
+    "fresh4": ("eval_fresh4.jsonl",),
     # Further development sets by further authors, one per round of the knowledge (each scored
     # once before it is read, then tuned on).
     "dev2": ("eval_dev2.jsonl",),
     "dev3": ("eval_dev3.jsonl",),
     "dev4": ("eval_dev4.jsonl",),
     "dev5": ("eval_dev5.jsonl",),
+    "dev6": ("eval_dev6.jsonl",),
+    "dev7": ("eval_dev7.jsonl",),
 }
-DEFAULT_ORDER = ("dev", "dev2", "dev3", "dev4", "dev5", "holdout", "fresh", "fresh2", "fresh3")
+DEFAULT_ORDER = (
+    *("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"),
+    *("holdout", "fresh", "fresh2", "fresh3", "fresh4"),
+)
 # Sets whose misses may be read (the others are held out).
-DEVELOPMENT_SETS = ("dev", "dev2", "dev3", "dev4", "dev5")
+DEVELOPMENT_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
 EMERGENCIES = (Level.EMERGENCY_AMBULANCE, Level.EMERGENCY)
 
 

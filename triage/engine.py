@@ -234,8 +234,9 @@ class TriageEngine:
         found: list[RedFlag] = []
         for flag in self._k.red_flags:
             by_any = flag.name in hits
-            by_all = bool(flag.all_of) and all(
-                f"{flag.name}#{i}" in hits for i in range(len(flag.all_of))
+            by_all = any(
+                all(_group_key(flag, s, i) in hits for i in range(len(groups)))
+                for s, groups in enumerate(flag.group_sets())
             )
             if (by_any or by_all) and self._applies(flag, profile, child):
                 found.append(flag)
@@ -400,9 +401,18 @@ def _flag_phrases(flags: Iterable[RedFlag]) -> list[tuple[str, str]]:
     phrases: list[tuple[str, str]] = []
     for flag in flags:
         phrases.extend((flag.name, phrase) for phrase in flag.any)
-        for i, group in enumerate(flag.all_of):
-            phrases.extend((f"{flag.name}#{i}", phrase) for phrase in group)
+        for s, groups in enumerate(flag.group_sets()):
+            for i, group in enumerate(groups):
+                phrases.extend((_group_key(flag, s, i), phrase) for phrase in group)
     return phrases
+
+
+def _group_key(flag: RedFlag, group_set: int, group: int) -> str:
+    """The index key of a flag's group: `name#group` for `all_of` (the blood-pressure reading
+    stands for `name#0`), `name#set.group` for an `or_all_of` set."""
+    if group_set == 0 and flag.all_of:
+        return f"{flag.name}#{group}"
+    return f"{flag.name}#{group_set}.{group}"
 
 
 def _inside(match: Match, outer: Match) -> bool:

@@ -39,6 +39,12 @@ class RedFlag:
     advice: str
     # Longer words inside which this flag's own words do not count (想死 in 热到想死, 想死你了)
     unless: tuple[str, ...] = ()
+    # Further sets of groups, each an alternative to `all_of` (抽筋 + 口吐白沫, or 抽筋 + 分钟)
+    or_all_of: tuple[tuple[tuple[str, ...], ...], ...] = ()
+
+    def group_sets(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """`all_of` and each `or_all_of` set: the flag counts when every group of one matches."""
+        return tuple(groups for groups in (self.all_of, *self.or_all_of) if groups)
 
 
 @dataclass(frozen=True)
@@ -210,7 +216,13 @@ def _red_flags(
         where = f"red_flags.yml {name or '?'}"
         any_phrases = _phrases(item.get("any"), where, words)
         all_of = tuple(_phrases(group, where, words) for group in item.get("all_of") or [])
-        if not name or not (any_phrases or all_of):
+        or_all_of = tuple(
+            tuple(_phrases(group, where, words) for group in groups or [])
+            for groups in item.get("or_all_of") or []
+        )
+        if any(len(groups) < 2 for groups in or_all_of):
+            raise KnowledgeError(f"{where}: each or_all_of set needs two groups or more")
+        if not name or not (any_phrases or all_of or or_all_of):
             raise KnowledgeError(f"{where}: a flag needs a name and phrases")
         when = item.get("when") or {}
         advice_key = str(item.get("advice") or name)
@@ -228,6 +240,7 @@ def _red_flags(
                 sex=when.get("sex"),
                 advice=_unfold(str(advice[advice_key])),
                 unless=_phrases(item.get("unless"), where, words),
+                or_all_of=or_all_of,
             )
         )
     if not flags:

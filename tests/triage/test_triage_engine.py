@@ -220,3 +220,49 @@ def test_a_malformed_word_class_fails_loudly(tmp_path: Path, words: str) -> None
     _with_words(data, words, "  - name: x\n    departments: [orthopedics]\n")
     with pytest.raises(KnowledgeError, match=r"words\.yml"):
         load_knowledge(data)
+
+
+_SEIZURE_FLAG = """
+  - name: seizure
+    label: 抽搐不止
+    level: emergency_ambulance
+    or_all_of:
+      - - [抽筋]
+        - [白沫, 白泡]
+      - - [抽筋]
+        - [分钟]
+        - [未停, 仲未停]
+    advice: chest_pain
+"""
+
+
+def _with_flag(data: Path, flag: str) -> None:
+    red_flags = (data / "red_flags.yml").read_text(encoding="utf-8")
+    (data / "red_flags.yml").write_text(
+        red_flags.replace("red_flags:\n", "red_flags:" + flag, 1), encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("突然抽筋，口水白泡泡", True),
+        ("抽筋 全身硬晒 已经五分钟仲未停", True),
+        ("小腿抽筋了几分钟", False),  # a cramp: one set's groups only in part
+        ("口水白泡泡", False),
+    ],
+)
+def test_a_flag_counts_when_every_group_of_one_set_matches(
+    tmp_path: Path, text: str, flagged: bool
+) -> None:
+    data = small_knowledge(tmp_path)
+    _with_flag(data, _SEIZURE_FLAG)
+    result = TriageEngine(load_knowledge(data)).triage(text)
+    assert ("seizure" in result.red_flags) is flagged
+
+
+def test_an_or_all_of_set_of_one_group_fails_loudly(tmp_path: Path) -> None:
+    data = small_knowledge(tmp_path)
+    _with_flag(data, _SEIZURE_FLAG.replace("        - [白沫, 白泡]\n", ""))
+    with pytest.raises(KnowledgeError, match="two groups"):
+        load_knowledge(data)
