@@ -22,9 +22,25 @@ _BABY_MONTHS = re.compile(
     rf"(?:宝宝|bb|BB|婴儿|bb仔|bb女|囡囡|仔仔|孩子|小朋友|出世|出生|生咗|生了)\s*(?:才|只有|得|刚|啱啱)?"
     rf"\s*({_NUM}|半)\s*(?:个|個)\s*(?:多)?\s*月(?!前|之前|以前)"
 )
-_DAYS_OLD = re.compile(rf"(?:出生|生咗|生了)\s*({_NUM})\s*(?:天|日)")
-# 38.5度, 39度5, 三十九度, 体温39
+_DAYS_OLD = re.compile(
+    rf"(?:(?:出生|出世|生咗|生了)\s*(?:才|只有|得|刚|啱啱)?\s*({_NUM})\s*(?:天|日)"
+    rf"|(?:宝宝|bb|婴儿|bb仔|bb女|囡囡|仔仔)\s*(?:才|只有|得|刚|啱啱)?\s*({_NUM})\s*(?:天|日)(?!前|之前|以前)"
+    rf"|({_NUM})\s*(?:天|日)大)"
+)
+# 「two-month-old baby」「6 weeks old」「10-day-old」: ages written in English
+_EN_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_AGE_EN = re.compile(
+    rf"(\d{{1,2}}|{'|'.join(_EN_NUMBERS)})[\s-]*(day|week|month)s?[\s-]*old", re.IGNORECASE
+)
+_EN_UNIT_DAYS = {"day": 1, "week": 7, "month": 30.4}
+# 38.5度, 39度5, 三十九度, 体温39, 耳温38.5 (after the word a unit is not needed)
 _TEMPERATURE = re.compile(r"(3[5-9]|4[0-2])(?:\.(\d))?\s*(?:度|℃|°)(?:(\d)(?!\d))?")
+_TEMPERATURE_AFTER_WORD = re.compile(
+    r"(?:体温|耳温|额温|腋温|肛温|口温|探热|探温|量咗|量了)[^0-9]{0,3}(3[5-9]|4[0-2])(?:\.(\d))?(?!\d)"
+)
 _TEMPERATURE_CN = re.compile(r"(三十[五六七八九]|四十[一二]?)度(半|[一二三四五六七八九])?")
 # 185/115 (the pair says it is a pressure), or a number after the word: 血压190, 高压一百八,
 # 低压115. Spoken hundreds: 一百八 is 180, 一百八十五 185, 两百 200.
@@ -47,8 +63,12 @@ class Profile:
 
 def age_in_text(text: str) -> float | None:
     if match := _DAYS_OLD.search(text):
-        days = parse_number(match.group(1))
+        days = parse_number(next(group for group in match.groups() if group))
         return days / 365 if days is not None else None
+    if match := _AGE_EN.search(text):
+        count, unit = match.group(1).lower(), match.group(2).lower()
+        number = _EN_NUMBERS.get(count, None if not count.isdigit() else int(count))
+        return number * _EN_UNIT_DAYS[unit] / 365 if number is not None else None
     if match := _MONTHS.search(text) or _BABY_MONTHS.search(text):
         months = 0.5 if match.group(1) == "半" else parse_number(match.group(1))
         return months / 12 if months is not None else None
@@ -64,6 +84,8 @@ def temperature_in_text(text: str) -> float | None:
         whole = int(match.group(1))
         tenth = match.group(2) or match.group(3)
         return whole + (int(tenth) / 10 if tenth else 0)
+    if match := _TEMPERATURE_AFTER_WORD.search(text):
+        return int(match.group(1)) + (int(match.group(2)) / 10 if match.group(2) else 0)
     if match := _TEMPERATURE_CN.search(text):
         degrees = parse_number(match.group(1))
         if degrees is None:

@@ -7,7 +7,7 @@ import pytest
 
 from triage.engine import default_engine
 from triage.model import Level
-from triage.profile import age_in_text
+from triage.profile import age_in_text, temperature_in_text
 
 
 @pytest.mark.parametrize("text", ["中风后遗症，想做康复", "心梗后复查", "脑出血术后半年想复诊"])
@@ -42,15 +42,38 @@ def test_fever_in_the_elderly_is_same_day() -> None:
 
 @pytest.mark.parametrize(
     ("text", "months"),
-    [("宝宝两个月，发烧", 2), ("出世两个月", 2), ("bb三个月大", 3), ("咳嗽两个月", None)],
+    [
+        ("宝宝两个月，发烧", 2),
+        ("出世两个月", 2),
+        ("bb三个月大", 3),
+        ("咳嗽两个月", None),
+        ("宝宝出生50天", 2),
+        ("bb才20日", 1),
+        ("50天大嘅bb", 2),
+        ("two-month-old baby", 2),
+        ("6 weeks old", 1),
+        ("咳嗽20天", None),
+        ("发烧3天", None),
+    ],
 )
 def test_a_babys_months(text: str, months: int | None) -> None:
     age = age_in_text(text)
     assert (None if age is None else round(age * 12)) == months
 
 
-def test_a_baby_of_two_months_with_fever_is_an_emergency() -> None:
-    assert "infant_fever" in default_engine().triage("宝宝两个月，发烧").red_flags
+@pytest.mark.parametrize(
+    "text", ["宝宝两个月，发烧", "宝宝出生50天 耳温38.5 吃奶还行", "two-month-old baby 发烧38度"]
+)
+def test_a_baby_under_three_months_with_fever_is_an_emergency(text: str) -> None:
+    assert "infant_fever" in default_engine().triage(text).red_flags
+
+
+@pytest.mark.parametrize(
+    ("text", "degrees"),
+    [("耳温38.5", 38.5), ("体温39", 39), ("量了37.8", 37.8), ("38度5", 38.5), ("体温正常", None)],
+)
+def test_a_temperature_after_its_word_needs_no_unit(text: str, degrees: float | None) -> None:
+    assert temperature_in_text(text) == degrees
 
 
 @pytest.mark.parametrize("text", ["怀孕35周，胎动好少", "我怀孕32周，感觉胎动减少了"])
