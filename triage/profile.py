@@ -25,7 +25,7 @@ _BABY_MONTHS = re.compile(
 _DAYS_OLD = re.compile(
     rf"(?:(?:出生|出世|生咗|生了)\s*(?:才|只有|得|刚|啱啱)?\s*({_NUM})\s*(?:天|日)"
     rf"|(?:宝宝|bb|婴儿|bb仔|bb女|囡囡|仔仔)\s*(?:才|只有|得|刚|啱啱)?\s*({_NUM})\s*(?:天|日)(?!前|之前|以前)"
-    rf"|({_NUM})\s*(?:天|日)大)"
+    rf"|({_NUM})\s*(?:天|日)大(?:嘅|的)?\s*(?:bb|宝宝|婴儿|囡囡|仔仔|孩子))"
 )
 # 「two-month-old baby」「6 weeks old」「10-day-old」: ages written in English
 _EN_NUMBERS = {

@@ -54,6 +54,7 @@ def test_fever_in_the_elderly_is_same_day() -> None:
         ("6 weeks old", 1),
         ("咳嗽20天", None),
         ("发烧3天", None),
+        ("小腿红肿一日大过一日", None),
     ],
 )
 def test_a_babys_months(text: str, months: int | None) -> None:
