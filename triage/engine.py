@@ -17,7 +17,13 @@ from nlu.components.text_normalization import normalize_text
 from triage.knowledge import Entry, Knowledge, RedFlag, load_knowledge
 from triage.model import Facts, Level, TriageResult
 from triage.phrases import Match, PhraseIndex, clause_breaks, normalise
-from triage.profile import Profile, age_in_text, blood_pressure_in_text, temperature_in_text
+from triage.profile import (
+    Profile,
+    age_in_text,
+    blood_pressure_in_text,
+    oxygen_in_text,
+    temperature_in_text,
+)
 
 FALLBACK_DEPARTMENT = "general_medicine"
 _RANK_WEIGHTS = (3.0, 2.0, 1.0, 0.5)
@@ -191,6 +197,7 @@ class TriageEngine:
             temperature=temperature_in_text(readable) or facts.temperature,
             systolic=systolic,
             diastolic=diastolic,
+            oxygen=oxygen_in_text(readable),
         )
 
     def _is_child(self, profile: Profile, words: set[str]) -> bool:
@@ -230,6 +237,13 @@ class TriageEngine:
         pressure_flag = self._k.modifiers.pressure_red_flag
         if pressure_flag and self._pressure_high(profile):
             hits.add(f"{pressure_flag}#0")  # the reading is the flag's first group, in numbers
+        oxygen_flag, oxygen_below = (
+            self._k.modifiers.oxygen_red_flag,
+            self._k.modifiers.oxygen_below,
+        )
+        low = profile.oxygen is not None and oxygen_below and profile.oxygen < oxygen_below
+        if oxygen_flag and low:
+            hits.add(oxygen_flag)  # a low reading is the flag, as if its words were said
         negated_hits = {m.key.split("#", 1)[0] for m in matches if m.negated}
         found: list[RedFlag] = []
         for flag in self._k.red_flags:

@@ -83,6 +83,9 @@ class Modifiers:
     pressure_entry: str | None = None
     # …and counts as the first all_of group (the reading) of this red flag
     pressure_red_flag: str | None = None
+    # An oxygen saturation (%) below `oxygen_below` is this red flag.
+    oxygen_red_flag: str | None = None
+    oxygen_below: int | None = None
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,10 @@ def _modifiers(
         raise KnowledgeError(
             f"modifiers.yml blood_pressure: {pressure_flag!r} is no red flag with all_of groups"
         )
+    oxygen = data.get("oxygen") or {}
+    oxygen_flag = oxygen.get("red_flag")
+    if oxygen_flag is not None and oxygen_flag not in {flag.name for flag in red_flags}:
+        raise KnowledgeError(f"modifiers.yml oxygen: unknown red flag {oxygen_flag!r}")
     for code in (children["department"], pregnancy["department"]):
         if code not in departments:
             raise KnowledgeError(f"modifiers.yml: unknown department {code}")
@@ -320,6 +327,8 @@ def _modifiers(
         pressure_urgent_diastolic=_whole(pressure.get("urgent_diastolic")),
         pressure_entry=str(pressure_entry) if pressure_entry is not None else None,
         pressure_red_flag=str(pressure_flag) if pressure_flag is not None else None,
+        oxygen_red_flag=str(oxygen_flag) if oxygen_flag is not None else None,
+        oxygen_below=_whole(oxygen.get("red_flag_below")),
     )
 
 

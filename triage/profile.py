@@ -2,7 +2,8 @@
 words.
 
 「我阿爸今年80岁」 is an 80-year-old man; 「BB三个月大发烧38度5」 a 3-month-old with 38.5 °C;
-「今朝量血压185/115」 and 「上压一百九」 are readings of the blood pressure.
+「今朝量血压185/115」 and 「上压一百九」 are readings of the blood pressure, 「血氧89」 one of the
+oxygen saturation.
 Explicit fields win over words. Pure; nothing here raises.
 """
 
@@ -48,6 +49,10 @@ _BP_PAIR = re.compile(r"(?<!\d)(\d{2,3})\s*/\s*(\d{2,3})(?!\d)")
 _HUNDREDS = r"[一二两]百(?:[一二三四五六七八九]十?[一二三四五六七八九]?)?"
 _SYSTOLIC = re.compile(rf"(?:血压|高压|上压|收缩压)[^0-9一二两/]{{0,4}}(\d{{3}}|{_HUNDREDS})")
 _DIASTOLIC = re.compile(rf"(?:低压|下压|舒张压)[^0-9一二两/]{{0,4}}(\d{{2,3}}|{_HUNDREDS})")
+# A pulse oximeter's reading: 血氧89, 血氧饱和度只有88%, 指脉氧显示90, spo2 87
+_OXYGEN = re.compile(
+    r"(?:血氧饱和度|氧饱和度|血氧仪|血氧|指脉氧|脉氧|spo2|sao2)[^0-9]{0,6}(\d{2,3})(?!\d)"
+)
 _DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -59,9 +64,11 @@ class Profile:
     temperature: float | None
     systolic: int | None = None  # mmHg, from the words
     diastolic: int | None = None
+    oxygen: int | None = None  # % saturation, from the words
 
 
 def age_in_text(text: str) -> float | None:
+    text = text.lower()
     if match := _DAYS_OLD.search(text):
         days = parse_number(next(group for group in match.groups() if group))
         return days / 365 if days is not None else None
@@ -108,6 +115,15 @@ def blood_pressure_in_text(text: str) -> tuple[int | None, int | None]:
         _pressure(systolic.group(1)) if systolic else None,
         _pressure(diastolic.group(1)) if diastolic else None,
     )
+
+
+def oxygen_in_text(text: str) -> int | None:
+    """The oxygen saturation (%) a pulse oximeter showed, as the text gives it."""
+    if match := _OXYGEN.search(text):
+        value = int(match.group(1))
+        if 50 <= value <= 100:
+            return value
+    return None
 
 
 def _pressure(number: str) -> int | None:

@@ -11,6 +11,7 @@ from triage_fixtures import small_knowledge
 from triage.engine import TriageEngine
 from triage.knowledge import KnowledgeError, load_knowledge
 from triage.model import Level
+from triage.profile import oxygen_in_text
 
 
 @pytest.fixture
@@ -265,4 +266,39 @@ def test_an_or_all_of_set_of_one_group_fails_loudly(tmp_path: Path) -> None:
     data = small_knowledge(tmp_path)
     _with_flag(data, _SEIZURE_FLAG.replace("        - [白沫, 白泡]\n", ""))
     with pytest.raises(KnowledgeError, match="two groups"):
+        load_knowledge(data)
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("指夹血氧89，没人陪我", True),
+        ("血氧饱和度只有88%", True),
+        ("肺炎，血氧仪显示90", True),
+        ("血氧98，正常吗", False),
+        ("血氧92", False),
+    ],
+)
+def test_a_low_oxygen_reading_is_the_breathing_flag(
+    engine: TriageEngine, text: str, flagged: bool
+) -> None:
+    assert ("breathing_difficulty" in engine.triage(text).red_flags) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [("血氧89", 89), ("spo2 87", 87), ("指脉氧显示90%", 90), ("血氧正常", None), ("血氧2", None)],
+)
+def test_oxygen_readings(text: str, reading: int | None) -> None:
+    assert oxygen_in_text(text) == reading
+
+
+def test_an_unknown_oxygen_flag_fails_loudly(tmp_path: Path) -> None:
+    data = small_knowledge(tmp_path)
+    modifiers = (data / "modifiers.yml").read_text(encoding="utf-8")
+    (data / "modifiers.yml").write_text(
+        modifiers.replace("red_flag: breathing_difficulty", "red_flag: no_such_flag"),
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match="oxygen"):
         load_knowledge(data)

@@ -28,6 +28,11 @@ red_flags:
     any: [软绵绵, 叫唔醒, 叫不醒]
     when: {max_age: 6}
     advice: child
+  - name: breathing_difficulty  # named by the shipped modifiers.yml (oxygen)
+    label: 呼吸困难
+    level: emergency_ambulance
+    any: [透唔到气, 喘不过气]
+    advice: chest_pain
   - name: hypertensive_crisis  # named by the shipped modifiers.yml (blood_pressure)
     label: 血压极高伴不适
     level: emergency
